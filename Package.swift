@@ -29,6 +29,11 @@ let package = Package(
       name: "latchkey-bench", dependencies: ["LatchkeyCrypto", "LatchkeyJWT", "CArgon2"],
       path: "Sources/LatchkeyBench"),
 
+    // Drives our JWT and argon2 code from scripts/interop.py (PyJWT, argon2-cffi).
+    .executableTarget(
+      name: "latchkey-interop", dependencies: ["LatchkeyCrypto", "LatchkeyJWT"],
+      path: "Sources/LatchkeyInterop"),
+
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
     .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP"]),
