@@ -1,0 +1,140 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// LISTEN/NOTIFY on a dedicated direct connection (never pooled, never through a transaction-mode
+/// PgBouncer: LISTEN lives in a session).
+///
+/// Both callbacks run on the listener's own thread and should return quickly. Notifications sent
+/// while disconnected are lost; `onConnectionChange(true)` after a reconnect is the consumer's cue
+/// to resynchronise from the tables. The first successful connect reports `true`; every later
+/// loss, including `stop()`, reports `false`; a failed first connect reports nothing.
+public final class PostgresListener: Sendable {
+  private let url: String
+  private let channels: [String]
+  private let onNotification: @Sendable (_ channel: String, _ payload: String) -> Void
+  private let onConnectionChange: @Sendable (_ connected: Bool) -> Void
+  private let connectTimeoutSeconds: Int
+  private let stopping = Atomic<Bool>(false)
+  private let control = Mutex(Control())
+  private let wake = DispatchSemaphore(value: 0)
+  private let running = DispatchGroup()
+
+  private struct Control {
+    var started = false
+    var thread: pthread_t?
+  }
+
+  static let minimumBackoff = 0.1
+  static let maximumBackoff = 2.0
+  // How long a wait may run before it looks at `stopping` again.
+  static let pollMilliseconds = 500
+
+  public init(
+    url: String, channels: [String],
+    onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void,
+    onConnectionChange: @escaping @Sendable (_ connected: Bool) -> Void
+  ) {
+    self.url = url
+    self.channels = channels
+    self.onNotification = onNotification
+    self.onConnectionChange = onConnectionChange
+    self.connectTimeoutSeconds = 3
+  }
+
+  public init(
+    url: String, channels: [String], connectTimeoutSeconds: Int,
+    onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void,
+    onConnectionChange: @escaping @Sendable (_ connected: Bool) -> Void
+  ) {
+    self.url = url
+    self.channels = channels
+    self.onNotification = onNotification
+    self.onConnectionChange = onConnectionChange
+    self.connectTimeoutSeconds = connectTimeoutSeconds
+  }
+
+  /// Starts the background thread. A listener runs once: calls after the first, or after
+  /// `stop()`, do nothing.
+  public func start() {
+    let launch = control.withLock { control in
+      // Checked under the lock so a concurrent stop() either sees the thread or prevents it.
+      guard !control.started, !isStopping else { return false }
+      control.started = true
+      running.enter()
+      return true
+    }
+    guard launch else { return }
+    let thread = Thread { [self] in
+      control.withLock { $0.thread = pthread_self() }
+      run()
+      running.leave()
+    }
+    thread.name = "latchkey-listener"
+    thread.start()
+  }
+
+  /// Stops the thread and waits for it (about `pollMilliseconds` plus a running callback), so no
+  /// callback runs after this returns. From inside a callback it only asks, to avoid a deadlock.
+  public func stop() {
+    stopping.store(true, ordering: .releasing)
+    wake.signal()
+    let thread = control.withLock { $0.thread }
+    if let thread, pthread_equal(thread, pthread_self()) != 0 { return }
+    running.wait()
+  }
+
+  private var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+  private func run() {
+    var backoff = Self.minimumBackoff
+    while !isStopping {
+      if let connection = connect() {
+        backoff = Self.minimumBackoff
+        onConnectionChange(true)
+        receive(on: connection)
+        connection.close()
+        onConnectionChange(false)
+        // Reconnect at once: a lost session is usually one terminated backend or a failover.
+        continue
+      }
+      _ = wake.wait(timeout: .now() + backoff)
+      backoff = min(backoff * 2, Self.maximumBackoff)
+    }
+  }
+
+  private func connect() -> PostgresConnection? {
+    do {
+      let connection = try PostgresConnection(
+        url: url, statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: connectTimeoutSeconds,
+        shouldAbort: { [self] in isStopping })
+      for channel in channels {
+        try connection.execute(script: "LISTEN " + connection.escapeIdentifier(channel))
+      }
+      return connection
+    } catch {
+      return nil
+    }
+  }
+
+  /// Delivers notifications until the connection is lost or `stop()` is called.
+  private func receive(on connection: PostgresConnection) {
+    while true {
+      while let notification = connection.nextNotification() {
+        onNotification(notification.channel, notification.payload)
+      }
+      if isStopping { return }
+      let fd = connection.socket
+      guard fd >= 0 else { return }
+      if SocketWait.wait(fd: fd, forWrite: false, milliseconds: Self.pollMilliseconds) == .ready {
+        if !connection.consumeInput() {
+          // Deliver what arrived before the loss, then report it.
+          while let notification = connection.nextNotification() {
+            onNotification(notification.channel, notification.payload)
+          }
+          return
+        }
+      }
+    }
+  }
+}

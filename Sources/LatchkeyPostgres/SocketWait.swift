@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// poll(2) on one descriptor, so every wait in this module has a bound and can notice `stop()`.
+enum SocketWait {
+  enum Outcome { case ready, timedOut }
+
+  static func wait(fd: Int32, forWrite: Bool, milliseconds: Int) -> Outcome {
+    let events = Int16(forWrite ? POLLOUT : POLLIN)
+    var descriptor = pollfd(fd: fd, events: events, revents: 0)
+    while true {
+      let count = poll(&descriptor, 1, Int32(clamping: max(0, milliseconds)))
+      if count > 0 { return .ready }  // includes POLLHUP/POLLERR: libpq reads the error itself
+      if count == 0 { return .timedOut }
+      if errno == EINTR { continue }
+      // A bad descriptor: let the caller's libpq call find and report the real problem.
+      return .ready
+    }
+  }
+}
+
+enum MonotonicClock {
+  static func seconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+  }
+}
