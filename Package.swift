@@ -34,13 +34,22 @@ let package = Package(
       name: "latchkey-interop", dependencies: ["LatchkeyCrypto", "LatchkeyJWT"],
       path: "Sources/LatchkeyInterop"),
 
+    // Test helpers shared by the test targets: a raw HTTP/1.1 client, a
+    // throwaway database per suite, an in-process server.
+    .target(
+      name: "LatchkeyTesting", dependencies: ["LatchkeyCore", "LatchkeyHTTP", "LatchkeyPostgres"],
+      path: "Tests/LatchkeyTesting"),
+
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
-    .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP"]),
+    .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTesting"]),
     .testTarget(name: "LatchkeyPostgresTests", dependencies: ["LatchkeyPostgres"]),
     .testTarget(
       name: "LatchkeyCoreTests",
-      dependencies: ["LatchkeyCore", "LatchkeyHTTP", "LatchkeyPostgres", "LatchkeyJWT", "LatchkeyCrypto"]),
+      dependencies: [
+        "LatchkeyCore", "LatchkeyHTTP", "LatchkeyPostgres", "LatchkeyJWT", "LatchkeyCrypto",
+        "LatchkeyTesting",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,125 @@
+import Foundation
+import LatchkeyCrypto
+import LatchkeyPostgres
+
+extension AuthService {
+  /// SPEC §3 `POST /register`.
+  public func register(email: String, password: String, role: String = "user", client: ClientInfo?) throws
+    -> User
+  {
+    if client != nil && !config.registrationOpen { throw AuthError.registrationClosed }
+    try PasswordPolicy.validateEmail(email)
+    try policy.validate(password)
+    let user = User(
+      id: SecureRandom.uuid(), email: email.trimmingCharacters(in: .whitespacesAndNewlines), role: role,
+      passwordHash: try hashPassword(password))
+    let now = clock.now()
+    let inserted = try pool.transaction { db in
+      guard try UserStore.insert(user, on: db, now: now) else { return false }
+      try AuditLog.record(.register, user: user.id, session: nil, ip: client?.ip ?? "", on: db, now: now)
+      return true
+    }
+    metrics.increment("latchkey_registrations_total", [("result", inserted ? "created" : "email_taken")])
+    guard inserted else { throw AuthError.emailTaken }
+    return user
+  }
+
+  /// SPEC §3 `POST /login`: throttle check, one argon2 verification whether
+  /// or not the account exists, then a new session (token family).
+  public func login(email: String, password: String, client: ClientInfo) throws -> TokenGrant {
+    let now = clock.now()
+    let emailKey = UserStore.emailKey(email)
+    let accountKey = LoginThrottle.accountKey(emailKey)
+    let addressKey = LoginThrottle.addressKey(client.ip)
+    let (user, wait) = try pool.withConnection { db in
+      let wait = try throttle.retryAfter(account: accountKey, address: addressKey, now: now, on: db)
+      return (wait == nil ? try UserStore.find(email: email, on: db) : nil, wait)
+    }
+    if let wait {
+      metrics.increment("latchkey_logins_total", [("result", "throttled")])
+      throw AuthError.throttled(retryAfter: wait)
+    }
+    let candidate = user?.passwordHash ?? hasher.dummyHash()
+    guard try verifyPassword(password, encoded: candidate), let user else {
+      try pool.transaction { db in
+        try throttle.recordFailure(account: accountKey, address: addressKey, now: now, on: db)
+        try AuditLog.record(.loginFailure, user: user?.id, session: nil, ip: client.ip, on: db, now: now)
+      }
+      metrics.increment("latchkey_logins_total", [("result", "failure")])
+      throw AuthError.invalidCredentials
+    }
+    let rehashed = hasher.needsRehash(user.passwordHash) ? try hashPassword(password) : nil
+
+    let session = SecureRandom.uuid()
+    let refresh = SecureRandom.token(byteCount: 32)
+    let sessionExpiry = now + Double(config.sessionMaxAge)
+    let refreshExpiry = min(now + Double(config.refreshTTL), sessionExpiry)
+    let evicted = try pool.transaction { db in
+      // The user row lock serialises this user's logins, so the session cap holds.
+      guard try UserStore.find(id: user.id, on: db, forUpdate: true) != nil else {
+        throw AuthError.invalidCredentials
+      }
+      if let rehashed { try UserStore.updatePasswordHash(user.id, hash: rehashed, on: db, now: now) }
+      try throttle.reset(account: accountKey, on: db)
+      try SessionStore.createSession(
+        id: session, userID: user.id, client: client, now: now, absoluteExpiry: sessionExpiry, on: db)
+      try SessionStore.insertRefreshToken(
+        session: session, hash: Self.refreshHash(refresh), parent: nil, issuedAt: now,
+        expiresAt: refreshExpiry,
+        on: db)
+      try AuditLog.record(.loginSuccess, user: user.id, session: session, ip: client.ip, on: db, now: now)
+      return try SessionStore.enforceLimit(userID: user.id, limit: config.maxSessions, now: now, on: db)
+    }
+    metrics.increment("latchkey_logins_total", [("result", "success")])
+    if !evicted.isEmpty {
+      metrics.increment(
+        "latchkey_revocations_total", [("reason", "session_limit")], by: Double(evicted.count))
+    }
+    let (access, expiresIn) = issueAccessToken(
+      user: user.id, email: user.email, role: user.role, session: session, now: now)
+    return TokenGrant(
+      accessToken: access, expiresIn: expiresIn,
+      refreshToken: IssuedRefreshToken(value: refresh, expiresAt: refreshExpiry), sessionID: session)
+  }
+
+  /// SPEC §7 `POST /api/password`: every other session of the user ends;
+  /// the one that made the change lives on.
+  public func changePassword(
+    claims: AuthenticatedUser, current: String, new: String, client: ClientInfo
+  ) throws {
+    try policy.validate(new, field: "new_password")
+    guard let stored = try pool.withConnection({ try UserStore.find(id: claims.userID, on: $0) }) else {
+      throw AuthError.invalidToken
+    }
+    guard try verifyPassword(current, encoded: stored.passwordHash) else {
+      throw AuthError.invalidCredentials
+    }
+    let hash = try hashPassword(new)
+    let now = clock.now()
+    let revoked = try pool.transaction { db in
+      try UserStore.updatePasswordHash(claims.userID, hash: hash, on: db, now: now)
+      let revoked = try SessionStore.revoke(
+        .userExcept(claims.userID, keep: claims.sessionID), reason: .passwordChange, now: now, on: db)
+      try AuditLog.record(
+        .passwordChange, user: claims.userID, session: claims.sessionID, ip: client.ip, on: db, now: now)
+      return revoked
+    }
+    countRevocations(revoked.count, reason: .passwordChange)
+  }
+
+  func countRevocations(_ count: Int, reason: RevocationReason) {
+    if count > 0 {
+      metrics.increment("latchkey_revocations_total", [("reason", reason.rawValue)], by: Double(count))
+    }
+  }
+}
+
+/// The identity an access token proved, as the handlers need it.
+public struct AuthenticatedUser: Sendable {
+  public var userID: UUID
+  public var sessionID: UUID
+  public var email: String
+  public var role: String
+  public var jti: String
+  public var expiresAt: Int64
+}

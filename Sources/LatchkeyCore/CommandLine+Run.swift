@@ -1,0 +1,117 @@
+import Foundation
+import LatchkeyPostgres
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension CommandLine {
+  static let usage = """
+    usage: latchkey <command>
+
+    commands:
+      serve                        apply pending migrations, then serve HTTP
+      migrate                      apply pending migrations and exit
+      user add EMAIL [--role ROLE] create a user; the password is read from standard input
+      help                         this text
+
+    Configuration comes from LATCHKEY_* environment variables; see README.md.
+    Exit codes: 0 success, 2 bad usage or configuration, 1 anything else.
+    """
+
+  /// The CLI, returning the process exit code (SPEC §1).
+  public static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
+    guard let command = arguments.first else {
+      printError(usage)
+      return 2
+    }
+    do {
+      switch command {
+      case "serve": return try serve(environment)
+      case "migrate": return try migrate(environment)
+      case "user": return try user(Array(arguments.dropFirst()), environment)
+      case "help", "--help", "-h":
+        print(usage)
+        return 0
+      default:
+        printError("latchkey: unknown command '\(command)'\n\n" + usage)
+        return 2
+      }
+    } catch let error as ConfigurationError {
+      printError(error.description)
+      return 2
+    } catch {
+      printError("latchkey: \(error)")
+      return 1
+    }
+  }
+
+  static func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+
+  static func serve(_ environment: [String: String]) throws -> Int32 {
+    let config = try Configuration.load(from: environment)
+    let app = try Application(config: config)
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGINT, SIG_IGN)
+    signal(SIGPIPE, SIG_IGN)
+    let done = DispatchSemaphore(value: 0)
+    let queue = DispatchQueue(label: "latchkey.signals")
+    let sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+    for source in sources {
+      source.setEventHandler { done.signal() }
+      source.resume()
+    }
+    try app.start()
+    done.wait()
+    app.logger.log("info", "shutting down", [("in_flight", String(app.server.activeRequests))])
+    app.stop()
+    return 0
+  }
+
+  static func migrate(_ environment: [String: String]) throws -> Int32 {
+    let config = try Configuration.loadForDatabaseTools(from: environment)
+    let directory = Migrations.directory(configured: config.migrationsDirectory)
+    let applied = try Migrations.apply(url: config.databaseURL, directory: directory)
+    print(applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.joined(separator: ", "))")
+    return 0
+  }
+
+  static func user(_ arguments: [String], _ environment: [String: String]) throws -> Int32 {
+    guard arguments.first == "add", arguments.count >= 2 else {
+      printError("usage: latchkey user add EMAIL [--role ROLE]")
+      return 2
+    }
+    let email = arguments[1]
+    var role = "user"
+    var rest = arguments.dropFirst(2)
+    while let flag = rest.popFirst() {
+      guard flag == "--role", let value = rest.popFirst(), !value.isEmpty else {
+        printError("usage: latchkey user add EMAIL [--role ROLE]")
+        return 2
+      }
+      role = value
+    }
+    var config = try Configuration.loadForDatabaseTools(from: environment)
+    config.jwtSecret = Array(repeating: 0, count: 32)  // unused: no tokens are issued here
+    guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+      printError("latchkey: expected the password on standard input")
+      return 2
+    }
+    _ = try Migrations.apply(
+      url: config.databaseURL, directory: Migrations.directory(configured: config.migrationsDirectory))
+    let pool = PostgresPool(url: config.databaseURL, size: 1)
+    defer { pool.close() }
+    let service = try AuthService(
+      config: config, pool: pool, hashing: .init(threads: 1, queueLimit: 1))
+    do {
+      let user = try service.register(email: email, password: password, role: role, client: nil)
+      print(user.id.uuidString.lowercased())
+      return 0
+    } catch let error as AuthError {
+      printError("latchkey: \(error.httpError.description)")
+      return error == .emailTaken ? 1 : 2
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import LatchkeyJWT
+import LatchkeyPostgres
+
+/// Answers "has this access token been revoked?" for every /api request.
+/// One type behind one protocol, so an in-memory view kept current by
+/// LISTEN/NOTIFY can replace the database read without touching callers.
+public protocol RevocationChecker: Sendable {
+  /// True when `isRevoked` never blocks (may run on a poll thread).
+  var isNonBlocking: Bool { get }
+  func isRevoked(_ claims: AccessClaims) throws -> Bool
+}
+
+/// The straightforward checker: one indexed query per request.
+public struct DatabaseRevocationChecker: RevocationChecker {
+  let pool: PostgresPool
+
+  public init(pool: PostgresPool) {
+    self.pool = pool
+  }
+
+  public var isNonBlocking: Bool { false }
+
+  public func isRevoked(_ claims: AccessClaims) throws -> Bool {
+    guard let session = UUID(uuidString: claims.sid), let user = UUID(uuidString: claims.sub) else {
+      return true
+    }
+    let status = try pool.withConnection { db in
+      try SessionStore.accessTokenStatus(session: session, user: user, jti: claims.jti, on: db)
+    }
+    return !status.sessionLive || status.denylisted
+      || Double(claims.iat) < status.tokensValidAfter.rounded(.down)
+  }
+}

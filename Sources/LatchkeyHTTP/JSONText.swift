@@ -1,0 +1,40 @@
+/// Hand-written JSON for the few fixed shapes on hot paths, where
+/// JSONEncoder's cost would dominate a microsecond handler.
+public enum JSONText {
+  public static func object(_ fields: [(String, String)]) -> [UInt8] {
+    var out: [UInt8] = [UInt8(ascii: "{")]
+    out.reserveCapacity(64)
+    for (index, (key, value)) in fields.enumerated() {
+      if index > 0 { out.append(UInt8(ascii: ",")) }
+      appendString(key, to: &out)
+      out.append(UInt8(ascii: ":"))
+      appendString(value, to: &out)
+    }
+    out.append(UInt8(ascii: "}"))
+    return out
+  }
+
+  public static func appendString(_ string: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for byte in string.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+      case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+      case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
+      case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
+      case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
+      case 0..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+      default: out.append(byte)
+      }
+    }
+    out.append(UInt8(ascii: "\""))
+  }
+
+  public static func escaped(_ string: String) -> String {
+    var out: [UInt8] = []
+    appendString(string, to: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// One HTTP request, fully read. Built on the poll thread and handed to a
+/// worker as a value, so handlers never touch the MHD connection.
+public struct Request: Sendable {
+  public var method: String
+  /// The path without its query string, percent-decoding left to the router.
+  public var path: String
+  public var query: [String: String]
+  /// Header names are lower-cased; repeated headers keep every value in order.
+  public var headers: [(name: String, value: String)]
+  public var body: [UInt8]
+  /// The socket peer's address (not X-Forwarded-For: see ClientAddressResolver).
+  public var peerAddress: String
+  public var requestID: String
+  /// Path parameters filled in by the router (`{id}` → `parameters["id"]`).
+  public var parameters: [String: String] = [:]
+  /// The matched route's pattern, for metrics and logs (low cardinality).
+  public var routePattern: String = ""
+
+  public init(
+    method: String, path: String, query: [String: String] = [:],
+    headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+    peerAddress: String = "127.0.0.1", requestID: String = ""
+  ) {
+    self.method = method
+    self.path = path
+    self.query = query
+    self.headers = headers.map { (name: $0.name.lowercased(), value: $0.value) }
+    self.body = body
+    self.peerAddress = peerAddress
+    self.requestID = requestID
+  }
+
+  /// The first value of a header, by case-insensitive name.
+  public func header(_ name: String) -> String? {
+    let key = name.lowercased()
+    return headers.first { $0.name == key }?.value
+  }
+
+  /// Cookies from every `Cookie` header; the first occurrence of a name wins,
+  /// as browsers send the most specific cookie first (RFC 6265 §5.4).
+  public var cookies: [String: String] {
+    var result: [String: String] = [:]
+    for (name, value) in headers where name == "cookie" {
+      for pair in value.split(separator: ";") {
+        guard let eq = pair.firstIndex(of: "=") else { continue }
+        let key = pair[pair.startIndex..<eq].trimmingCharacters(in: .whitespaces)
+        var val = pair[pair.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        if val.count >= 2, val.hasPrefix("\""), val.hasSuffix("\"") {
+          val = String(val.dropFirst().dropLast())
+        }
+        if !key.isEmpty, result[key] == nil { result[key] = val }
+      }
+    }
+    return result
+  }
+
+  /// The bearer token of an `Authorization: Bearer x` header (scheme is
+  /// case-insensitive per RFC 7235); nil when absent or another scheme.
+  public var bearerToken: String? {
+    guard let value = header("authorization") else { return nil }
+    let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+    let token = parts[1].trimmingCharacters(in: .whitespaces)
+    return token.isEmpty ? nil : token
+  }
+
+  /// Decodes the JSON body, enforcing SPEC §2: JSON content type (415) and
+  /// well-formed JSON with the right field types (400).
+  public func decodeJSON<T: Decodable>(_ type: T.Type) throws(HTTPError) -> T {
+    let contentType = header("content-type")?.split(separator: ";").first?
+      .trimmingCharacters(in: .whitespaces).lowercased()
+    guard contentType == "application/json" else {
+      throw HTTPError(
+        status: 415, code: "unsupported_media_type",
+        description: "request body must be application/json")
+    }
+    do {
+      return try JSONDecoder().decode(T.self, from: Data(body))
+    } catch let error as DecodingError {
+      throw HTTPError(status: 400, code: "invalid_request", description: Self.describe(error))
+    } catch {
+      throw HTTPError(status: 400, code: "invalid_request", description: "malformed JSON body")
+    }
+  }
+
+  /// Names the offending field but never echoes a value (it may be a password).
+  private static func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      context.codingPath.map(\.stringValue).joined(separator: ".")
+    }
+    switch error {
+    case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+    case .typeMismatch(_, let context): return "wrong type for field '\(path(context))'"
+    case .valueNotFound(_, let context): return "field '\(path(context))' must not be null"
+    case .dataCorrupted(let context):
+      return context.codingPath.isEmpty ? "malformed JSON body" : "invalid field '\(path(context))'"
+    @unknown default: return "malformed JSON body"
+    }
+  }
+}

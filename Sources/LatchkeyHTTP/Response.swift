@@ -1,0 +1,58 @@
+import Foundation
+
+/// An HTTP response. Headers are an ordered list so several `Set-Cookie`
+/// headers survive.
+public struct Response: Sendable {
+  public var status: Int
+  public var headers: [(name: String, value: String)]
+  public var body: [UInt8]
+
+  public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+  }
+
+  public static func noContent(headers: [(name: String, value: String)] = []) -> Response {
+    Response(status: 204, headers: headers)
+  }
+
+  /// A JSON response from raw bytes already serialised by the caller.
+  public static func json(_ status: Int, bytes: [UInt8]) -> Response {
+    Response(status: status, headers: [("Content-Type", "application/json")], body: bytes)
+  }
+
+  /// A JSON response from an Encodable value (sorted keys: stable output).
+  public static func json<T: Encodable>(_ status: Int, _ value: T) -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    return json(status, bytes: [UInt8](data))
+  }
+
+  public func header(_ name: String) -> String? {
+    let key = name.lowercased()
+    return headers.first { $0.name.lowercased() == key }?.value
+  }
+
+  public func headers(named name: String) -> [String] {
+    let key = name.lowercased()
+    return headers.filter { $0.name.lowercased() == key }.map(\.value)
+  }
+
+  public mutating func setHeader(_ name: String, _ value: String) {
+    let key = name.lowercased()
+    headers.removeAll { $0.name.lowercased() == key }
+    headers.append((name, value))
+  }
+
+  public mutating func addHeader(_ name: String, _ value: String) {
+    headers.append((name, value))
+  }
+
+  /// Marks a response that carries a token (RFC 6749 §5.1).
+  public mutating func forbidCaching() {
+    setHeader("Cache-Control", "no-store")
+    setHeader("Pragma", "no-cache")
+  }
+}

@@ -1,0 +1,80 @@
+/// Where a handler runs. `inline` handlers run on MHD's poll threads and must
+/// never block (no SQL, no argon2); `blocking` ones run on the worker pool
+/// while the connection is suspended, so a slow handler never delays a cheap one.
+public enum Execution: Sendable {
+  case inline
+  case blocking
+}
+
+public typealias Handler = @Sendable (Request) throws -> Response
+
+public struct Route: Sendable {
+  public let method: String
+  public let pattern: String
+  public let execution: Execution
+  public let handler: Handler
+  fileprivate let segments: [Segment]
+
+  fileprivate enum Segment: Sendable, Equatable {
+    case literal(String)
+    case parameter(String)
+  }
+}
+
+/// Path matching with `{name}` parameters. Built once at start-up, then
+/// read-only, so it is shared by every thread without locking.
+public struct Router: Sendable {
+  public enum Match: Sendable {
+    case found(Route, parameters: [String: String])
+    case methodNotAllowed(allow: [String])
+    case notFound
+  }
+
+  private var routes: [Route] = []
+
+  public init() {}
+
+  public mutating func add(
+    _ method: String, _ pattern: String, execution: Execution = .blocking, _ handler: @escaping Handler
+  ) {
+    let segments = Self.split(pattern).map { part -> Route.Segment in
+      if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
+      return .literal(String(part))
+    }
+    routes.append(
+      Route(method: method, pattern: pattern, execution: execution, handler: handler, segments: segments))
+  }
+
+  public func match(method: String, path: String) -> Match {
+    let parts = Self.split(path)
+    var allowed: [String] = []
+    for route in routes {
+      guard let parameters = Self.bind(route.segments, to: parts) else { continue }
+      if route.method == method || (method == "HEAD" && route.method == "GET") {
+        return .found(route, parameters: parameters)
+      }
+      allowed.append(route.method)
+    }
+    if allowed.isEmpty { return .notFound }
+    if allowed.contains("GET") { allowed.append("HEAD") }
+    allowed.append("OPTIONS")
+    var seen = Set<String>()
+    return .methodNotAllowed(allow: allowed.filter { seen.insert($0).inserted })
+  }
+
+  private static func split(_ path: String) -> [Substring] {
+    path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().filter { !$0.isEmpty }
+  }
+
+  private static func bind(_ segments: [Route.Segment], to parts: [Substring]) -> [String: String]? {
+    guard segments.count == parts.count else { return nil }
+    var parameters: [String: String] = [:]
+    for (segment, part) in zip(segments, parts) {
+      switch segment {
+      case .literal(let text): if text != part { return nil }
+      case .parameter(let name): parameters[name] = String(part)
+      }
+    }
+    return parameters
+  }
+}
