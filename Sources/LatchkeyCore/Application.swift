@@ -13,6 +13,8 @@ public final class Application: @unchecked Sendable {
   public let service: AuthService
   public let server: HTTPServer
   private let purger: Purger
+  /// The in-memory revocation view (nil with LATCHKEY_REVOCATION_CHECK=database).
+  public let view: RevocationView?
 
   public init(config: Configuration, logger: Logger = Logger(), clock: any WallClock = SystemClock()) throws {
     self.config = config
@@ -22,7 +24,14 @@ public final class Application: @unchecked Sendable {
       statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: 2)
     // Each argon2 job holds argon2MemoryKiB; the queue bounds what waits.
     hashing = HashingPool(threads: HashingPool.defaultThreadCount, queueLimit: 64)
-    service = try AuthService(config: config, pool: pool, hashing: hashing, clock: clock, metrics: metrics)
+    if config.revocationCheck == .memory {
+      view = RevocationView(
+        url: config.databaseURL, pool: pool, accessTTL: config.accessTTL, clock: clock, logger: logger)
+    } else {
+      view = nil
+    }
+    service = try AuthService(
+      config: config, pool: pool, hashing: hashing, revocations: view, clock: clock, metrics: metrics)
     let pool = self.pool
     let routes = Routes(service: service, metrics: metrics, readiness: { pool.ping() })
     let responder = Responder(
@@ -81,6 +90,12 @@ public final class Application: @unchecked Sendable {
       logger.log(
         "warn", "database unreachable at start-up; migrations deferred", [("error", error.description)])
     }
+    if let view {
+      view.start()
+      if !view.waitUntilInSync(timeout: 5) {
+        logger.log("warn", "revocation view not in sync yet; /api answers 503 until it is")
+      }
+    }
     try server.start()
     purger.start()
     logger.log("info", "listening", [("host", config.host), ("port", String(server.port))])
@@ -89,6 +104,7 @@ public final class Application: @unchecked Sendable {
   public func stop() {
     purger.stop()
     server.stop()
+    view?.stop()
     pool.close()
     logger.log("info", "stopped")
   }

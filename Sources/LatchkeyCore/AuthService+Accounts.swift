@@ -71,10 +71,7 @@ extension AuthService {
       return try SessionStore.enforceLimit(userID: user.id, limit: config.maxSessions, now: now, on: db)
     }
     metrics.increment("latchkey_logins_total", [("result", "success")])
-    if !evicted.isEmpty {
-      metrics.increment(
-        "latchkey_revocations_total", [("reason", "session_limit")], by: Double(evicted.count))
-    }
+    didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
     let (access, expiresIn) = issueAccessToken(
       user: user.id, email: user.email, role: user.role, session: session, now: now)
     return TokenGrant(
@@ -104,13 +101,17 @@ extension AuthService {
         .passwordChange, user: claims.userID, session: claims.sessionID, ip: client.ip, on: db, now: now)
       return revoked
     }
-    countRevocations(revoked.count, reason: .passwordChange)
+    didRevoke(RevocationBatch(sessions: revoked), reason: .passwordChange)
   }
 
-  func countRevocations(_ count: Int, reason: RevocationReason) {
-    if count > 0 {
-      metrics.increment("latchkey_revocations_total", [("reason", reason.rawValue)], by: Double(count))
+  /// Counts committed revocations and tells the revocation checker, which
+  /// applies them locally at once.
+  func didRevoke(_ batch: RevocationBatch, reason: RevocationReason) {
+    if !batch.sessions.isEmpty {
+      metrics.increment(
+        "latchkey_revocations_total", [("reason", reason.rawValue)], by: Double(batch.sessions.count))
     }
+    if !batch.isEmpty { revocations.revoked(batch) }
   }
 }
 

@@ -49,10 +49,10 @@ extension AuthService {
       metrics.increment("latchkey_refreshes_total", [("result", "success")])
       return grant
     case .refused(let reuse):
-      if reuse != nil {
+      if let reuse {
         metrics.increment("latchkey_refresh_reuse_detected_total")
         metrics.increment("latchkey_refreshes_total", [("result", "reuse")])
-        countRevocations(1, reason: .reuse)
+        didRevoke(RevocationBatch(sessions: [reuse]), reason: .reuse)
       } else {
         metrics.increment("latchkey_refreshes_total", [("result", "invalid")])
       }

@@ -12,7 +12,7 @@ extension AuthService {
     let authenticated = bearer == nil ? nil : try? authenticate(bearer: bearer)
     let hash = refreshToken.flatMap { Self.isWellFormedRefreshToken($0) ? Self.refreshHash($0) : nil }
 
-    let revokedCount = try pool.transaction { db -> Int in
+    let batch = try pool.transaction { db -> RevocationBatch in
       var cookieSession: (session: UUID, user: UUID)? = nil
       if let hash, let locked = try SessionStore.lockToken(hash: hash, on: db) {
         let usable = !locked.state.sessionRevoked && now < locked.state.sessionExpiresAt
@@ -26,26 +26,27 @@ extension AuthService {
           .logoutGlobal, user: user, session: cookieSession?.session ?? authenticated?.sessionID,
           ip: client.ip,
           on: db, now: now)
-        return revoked.count
+        return RevocationBatch(sessions: revoked, userCutoffs: [(user, now)])
       }
-      var count = 0
+      var batch = RevocationBatch()
       var sessions: [(UUID, UUID)] = []
       if let cookieSession { sessions.append(cookieSession) }
       if let claims, let sid = UUID(uuidString: claims.sid), let sub = UUID(uuidString: claims.sub) {
         try SessionStore.denylist(jti: claims.jti, expiresAt: Double(claims.exp), on: db)
+        batch.tokens.append((claims.jti, Double(claims.exp)))
         if cookieSession == nil || cookieSession?.session == sid { sessions.append((sid, sub)) }
       }
       for (session, user) in sessions {
         let revoked = try SessionStore.revoke(
           .ownedSession(session, owner: user), reason: .logout, now: now, on: db)
         if !revoked.isEmpty {
-          count += revoked.count
+          batch.sessions += revoked
           try AuditLog.record(.logout, user: user, session: session, ip: client.ip, on: db, now: now)
         }
       }
-      return count
+      return batch
     }
-    countRevocations(revokedCount, reason: global ? .logoutGlobal : .logout)
+    didRevoke(batch, reason: global ? .logoutGlobal : .logout)
   }
 
   /// SPEC §7 `GET /api/sessions`.
@@ -67,7 +68,7 @@ extension AuthService {
       return revoked
     }
     guard !revoked.isEmpty else { throw AuthError.notFound }
-    countRevocations(revoked.count, reason: .userRevoke)
+    didRevoke(RevocationBatch(sessions: revoked), reason: .userRevoke)
   }
 
   /// SPEC §7 admin revoke: every session and every access token of the user.
@@ -81,7 +82,7 @@ extension AuthService {
       try AuditLog.record(.adminRevoke, user: target, session: nil, ip: client.ip, on: db, now: now)
       return revoked
     }
-    countRevocations(revoked.count, reason: .adminRevoke)
+    didRevoke(RevocationBatch(sessions: revoked, userCutoffs: [(target, now)]), reason: .adminRevoke)
   }
 
   /// SPEC §7 admin audit, newest first.

@@ -38,6 +38,13 @@ public struct Configuration: Sendable {
   public var loginFailureWindow: Int64 = 900
   public var migrationsDirectory: String? = nil
   public var accessLog = true
+  public var revocationCheck = RevocationCheck.memory
+
+  /// Where /api looks up revocations: the in-memory view kept current by
+  /// LISTEN/NOTIFY (default), or one database query per request.
+  public enum RevocationCheck: String, Sendable {
+    case memory, database
+  }
 
   public init() {}
 
@@ -113,6 +120,13 @@ public struct Configuration: Sendable {
       try reader.duration("LATCHKEY_LOGIN_FAILURE_WINDOW", minimum: 1) ?? c.loginFailureWindow
     c.migrationsDirectory = reader.string("LATCHKEY_MIGRATIONS_DIR")
     c.accessLog = try reader.bool("LATCHKEY_ACCESS_LOG") ?? c.accessLog
+    if let check = reader.string("LATCHKEY_REVOCATION_CHECK") {
+      guard let value = RevocationCheck(rawValue: check.lowercased()) else {
+        throw ConfigurationError(
+          variable: "LATCHKEY_REVOCATION_CHECK", problem: "must be 'memory' or 'database'")
+      }
+      c.revocationCheck = value
+    }
     return c
   }
 

@@ -9,6 +9,12 @@ public protocol RevocationChecker: Sendable {
   /// True when `isRevoked` never blocks (may run on a poll thread).
   var isNonBlocking: Bool { get }
   func isRevoked(_ claims: AccessClaims) throws -> Bool
+  /// Told after this instance committed revocations.
+  func revoked(_ batch: RevocationBatch)
+}
+
+extension RevocationChecker {
+  public func revoked(_ batch: RevocationBatch) {}
 }
 
 /// The straightforward checker: one indexed query per request.

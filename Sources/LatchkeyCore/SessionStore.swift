@@ -147,7 +147,7 @@ struct SessionStore {
         insert into access_token_denylist (jti, expires_at) values ($1, to_timestamp($2))
         on conflict (jti) do nothing returning jti
       )
-      select pg_notify('\(channel)', 'j:' || jti || ':' || $2::text) from added
+      select pg_notify('\(channel)', 'j:' || jti || ':' || ($2::float8)::text) from added
       """,
       [.text(jti), .double(expiresAt)])
   }

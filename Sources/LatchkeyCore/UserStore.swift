@@ -51,8 +51,12 @@ struct UserStore {
   static func invalidateTokens(of userID: UUID, on db: PostgresConnection, now: Double) throws {
     _ = try db.query(
       """
-      update users set tokens_valid_after = greatest(tokens_valid_after, to_timestamp($2)),
-        updated_at = to_timestamp($2) where id = $1::uuid
+      with moved as (
+        update users set tokens_valid_after = greatest(tokens_valid_after, to_timestamp($2)),
+          updated_at = to_timestamp($2) where id = $1::uuid
+        returning id, extract(epoch from tokens_valid_after)::float8 as cutoff
+      )
+      select pg_notify('\(SessionStore.channel)', 'u:' || id::text || ':' || cutoff::text) from moved
       """,
       [.uuid(userID), .double(now)])
   }

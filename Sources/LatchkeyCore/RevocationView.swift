@@ -1,0 +1,253 @@
+import Foundation
+import LatchkeyJWT
+import LatchkeyPostgres
+
+/// The revocations an access token can run into, kept in memory so that an
+/// `/api` request checks them in well under a microsecond and never waits for
+/// the database. Kept current across instances by LISTEN/NOTIFY on
+/// `SessionStore.channel` (every revoking transaction notifies at commit),
+/// rebuilt from the tables on every (re)connect and periodically.
+///
+/// Fails closed: while the listener is disconnected (notifications may be
+/// missed) or before the first load, `isRevoked` throws `.stale` (a 503),
+/// never "not revoked".
+public final class RevocationView: RevocationChecker, @unchecked Sendable {
+  public enum Failure: Error, CustomStringConvertible {
+    case stale
+    public var description: String { "revocation view is not in sync with the database" }
+  }
+
+  private let lock = NSLock()
+  private let echo = NSCondition()
+  private var revokedSessions: [UUID: Double] = [:]
+  private var deniedTokens: [String: Double] = [:]
+  private var userCutoffs: [UUID: Double] = [:]
+  private var inSync = false
+  private var seen: [String: Double] = [:]
+
+  private let pool: PostgresPool
+  private let url: String
+  private let clock: any WallClock
+  /// How long a revoked session matters: tokens issued before its revocation
+  /// expire within the access TTL (plus verification leeway).
+  private let horizon: Double
+  private let resyncInterval: Double
+  private var listener: PostgresListener?
+  private let logger: Logger
+  private let ticker = NSCondition()
+  private var stopped = false
+
+  public init(
+    url: String, pool: PostgresPool, accessTTL: Int64, clock: any WallClock, logger: Logger,
+    resyncInterval: Double = 30
+  ) {
+    self.url = url
+    self.pool = pool
+    self.clock = clock
+    self.horizon = Double(max(accessTTL, 3600)) + 120
+    self.resyncInterval = resyncInterval
+    self.logger = logger
+  }
+
+  public var isNonBlocking: Bool { true }
+
+  public var isInSync: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return inSync
+  }
+
+  public func start() {
+    let listener = PostgresListener(
+      url: url, channels: [SessionStore.channel], connectTimeoutSeconds: 2,
+      onNotification: { [weak self] _, payload in self?.apply(payload) },
+      onConnectionChange: { [weak self] connected in self?.connectionChanged(connected) })
+    self.listener = listener
+    listener.start()
+    let thread = Thread { [weak self] in
+      while let self, self.waitForTick() { self.resync() }
+    }
+    thread.name = "latchkey-revocation-resync"
+    thread.start()
+  }
+
+  public func stop() {
+    ticker.lock()
+    stopped = true
+    ticker.broadcast()
+    ticker.unlock()
+    listener?.stop()
+  }
+
+  /// Waits until the first load after the listener connected (bounded, so a
+  /// database that is down at start-up does not stop the service starting).
+  @discardableResult
+  public func waitUntilInSync(timeout: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    echo.lock()
+    defer { echo.unlock() }
+    while !isInSync {
+      if !echo.wait(until: deadline) { return isInSync }
+    }
+    return true
+  }
+
+  // MARK: - The hot path
+
+  public func isRevoked(_ claims: AccessClaims) throws -> Bool {
+    guard let session = UUID(uuidString: claims.sid), let user = UUID(uuidString: claims.sub) else {
+      return true
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    guard inSync else { throw Failure.stale }
+    if revokedSessions[session] != nil || deniedTokens[claims.jti] != nil { return true }
+    if let cutoff = userCutoffs[user], Double(claims.iat) < cutoff.rounded(.down) { return true }
+    return false
+  }
+
+  // MARK: - Local revocations
+
+  /// Called after this instance committed revocations: applies them here at
+  /// once, then waits (briefly, bounded) for their NOTIFY to come back, by
+  /// which time the other instances' listeners, signalled by the same
+  /// commit, have them too.
+  public func revoked(_ batch: RevocationBatch) {
+    let now = clock.now()
+    var keys: [String] = []
+    lock.lock()
+    for session in batch.sessions {
+      revokedSessions[session] = now
+      keys.append("s:" + session.uuidString.lowercased())
+    }
+    for (jti, expiry) in batch.tokens {
+      deniedTokens[jti] = expiry
+      keys.append("j:" + jti)
+    }
+    for (user, cutoff) in batch.userCutoffs {
+      userCutoffs[user] = max(userCutoffs[user] ?? 0, cutoff)
+      keys.append("u:" + user.uuidString.lowercased())
+    }
+    lock.unlock()
+    guard !keys.isEmpty else { return }
+    let deadline = Date().addingTimeInterval(0.25)
+    echo.lock()
+    while !keys.allSatisfy({ seen[$0] != nil }) && echo.wait(until: deadline) {}
+    echo.unlock()
+  }
+
+  // MARK: - Listener callbacks
+
+  /// Payloads: `s:<session>`, `j:<jti>:<exp>`, `u:<user>:<cutoff>`.
+  func apply(_ payload: String) {
+    let parts = payload.split(separator: ":", maxSplits: 2).map(String.init)
+    guard parts.count >= 2 else { return }
+    let now = clock.now()
+    var key = parts[0] + ":" + parts[1]
+    lock.lock()
+    switch parts[0] {
+    case "s":
+      if let id = UUID(uuidString: parts[1]) { revokedSessions[id] = now }
+      key = "s:" + parts[1].lowercased()
+    case "j":
+      deniedTokens[parts[1]] = parts.count == 3 ? Double(parts[2]) ?? now + horizon : now + horizon
+    case "u":
+      if let id = UUID(uuidString: parts[1]), parts.count == 3, let cutoff = Double(parts[2]) {
+        userCutoffs[id] = max(userCutoffs[id] ?? 0, cutoff)
+      }
+      key = "u:" + parts[1].lowercased()
+    default:
+      break
+    }
+    lock.unlock()
+    echo.lock()
+    seen[key] = now
+    if seen.count > 10_000 { seen = seen.filter { now - $0.value < 5 } }
+    echo.broadcast()
+    echo.unlock()
+  }
+
+  func connectionChanged(_ connected: Bool) {
+    lock.lock()
+    listenerConnected = connected
+    if !connected { inSync = false }
+    lock.unlock()
+    if connected {
+      resync()
+    } else {
+      logger.log("warn", "revocation listener disconnected; /api answers 503 until it is back")
+    }
+  }
+
+  // MARK: - Resync
+
+  private func waitForTick() -> Bool {
+    ticker.lock()
+    defer { ticker.unlock() }
+    // Out of sync (a failed load after a reconnect): retry every second.
+    let deadline = Date().addingTimeInterval(isInSync ? resyncInterval : 1)
+    while !stopped && ticker.wait(until: deadline) {}
+    return !stopped
+  }
+
+  /// Reloads everything that can still matter and merges it in (revocations
+  /// only ever accumulate, so a union is always correct), dropping entries
+  /// that can no longer match an unexpired token.
+  func resync() {
+    let now = clock.now()
+    let since = now - horizon
+    do {
+      let snapshot = try pool.withConnection { db in
+        let sessions = try db.query(
+          "select id, extract(epoch from revoked_at)::float8 from sessions where revoked_at > to_timestamp($1)",
+          [.double(since)]
+        ).rows.compactMap { row in row.uuid(0).map { ($0, row.double(1) ?? now) } }
+        let tokens = try db.query(
+          "select jti, extract(epoch from expires_at)::float8 from access_token_denylist where expires_at > to_timestamp($1)",
+          [.double(now - 60)]
+        ).rows.compactMap { row in row.string(0).map { ($0, row.double(1) ?? now + horizon) } }
+        let users = try db.query(
+          "select id, extract(epoch from tokens_valid_after)::float8 from users where tokens_valid_after > to_timestamp($1)",
+          [.double(since)]
+        ).rows.compactMap { row in row.uuid(0).map { ($0, row.double(1) ?? now) } }
+        return (sessions, tokens, users)
+      }
+      let wasInSync: Bool
+      lock.lock()
+      revokedSessions = revokedSessions.filter { $0.value > since }
+      deniedTokens = deniedTokens.filter { $0.value > now - 60 }
+      userCutoffs = userCutoffs.filter { $0.value > since }
+      for (id, at) in snapshot.0 { revokedSessions[id] = max(revokedSessions[id] ?? 0, at) }
+      for (jti, expiry) in snapshot.1 { deniedTokens[jti] = expiry }
+      for (id, cutoff) in snapshot.2 { userCutoffs[id] = max(userCutoffs[id] ?? 0, cutoff) }
+      wasInSync = inSync
+      // Only a connected listener keeps the view current between resyncs.
+      inSync = listenerConnected
+      let nowInSync = inSync
+      lock.unlock()
+      if !wasInSync && nowInSync { logger.log("info", "revocation view in sync") }
+      echo.lock()
+      echo.broadcast()
+      echo.unlock()
+    } catch {
+      logger.log("warn", "revocation resync failed", [("error", String(describing: error))])
+    }
+  }
+
+  private var listenerConnected = false
+}
+
+/// What one transaction revoked, for `RevocationView.revoked`.
+public struct RevocationBatch: Sendable {
+  public var sessions: [UUID] = []
+  public var tokens: [(String, Double)] = []
+  public var userCutoffs: [(UUID, Double)] = []
+
+  public init(sessions: [UUID] = [], tokens: [(String, Double)] = [], userCutoffs: [(UUID, Double)] = []) {
+    self.sessions = sessions
+    self.tokens = tokens
+    self.userCutoffs = userCutoffs
+  }
+
+  public var isEmpty: Bool { sessions.isEmpty && tokens.isEmpty && userCutoffs.isEmpty }
+}
