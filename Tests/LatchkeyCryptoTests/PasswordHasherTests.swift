@@ -79,7 +79,8 @@ import Testing
     "$argon2id$v=019$m=19456,t=2,p=1$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
     "$argon2id$v=19$t=2,m=19456,p=1$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
     "$argon2id$v=19$m=019456,t=2,p=1$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
-    "$argon2id$v=19$m=19456,t=2,p=1,keyid=abc$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
+    "$argon2id$v=19$m=19456,t=2,p=1,keyid=abc$IODr3Bqn3vJNQXyyaEK3tw"
+      + "$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
     "$argon2id$v=19$m=19456,t=2$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
     "$argon2id$v=19$m=19456,t=0,p=1$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
     "$argon2id$v=19$m=19456,t=2,p=0$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
@@ -113,7 +114,8 @@ import Testing
     let verifier = PasswordHasher(parameters: .owasp)
     let absurd = [
       "$argon2id$v=19$m=4194304,t=2,p=1$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
-      "$argon2id$v=19$m=19456,t=1000000,p=1$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
+      "$argon2id$v=19$m=19456,t=1000000,p=1$IODr3Bqn3vJNQXyyaEK3tw"
+        + "$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
       "$argon2id$v=19$m=19456,t=2,p=255$IODr3Bqn3vJNQXyyaEK3tw$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",
       "$argon2id$v=19$m=19456,t=2,p=1$" + String(repeating: "A", count: 200)
         + "$5/afqjM2D58cBTMs71k6P6VhN/d0SMp8d5lAzA4HD5g",

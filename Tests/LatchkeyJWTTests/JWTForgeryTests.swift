@@ -87,7 +87,8 @@ import Testing
     Case(
       name: "tampered header",
       token: replacing(
-        segment: 0, with: Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT","kid":"\#(kid)","x":1}"#.utf8))),
+        segment: 0,
+        with: Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT","kid":"\#(kid)","x":1}"#.utf8))),
       reason: .badSignature),
     Case(
       name: "tampered payload (role admin)",

@@ -34,12 +34,13 @@ import Testing
 
   /// Made by PyJWT 2.10: kid header, aud as an array, a non-ASCII \u escape, an extra nested claim.
   @Test func verifiesPyJWTToken() throws {
-    let token =
-      "eyJhbGciOiJIUzI1NiIsImtpZCI6IldRQkhHWU9zU3BWSyIsInR5cCI6IkpXVCJ9"
-      + ".eyJpc3MiOiJodHRwczovL2xhdGNoa2V5LnRlc3QiLCJzdWIiOiJ1c2VyLTQyIiwiYXVkIjpbIm90aGVyIiwibGF0Y2hrZXktYXBp"
-      + "Il0sImV4cCI6MTcwMDAwMDkwMCwiaWF0IjoxNzAwMDAwMDAwLCJuYmYiOjE3MDAwMDAwMDAsImp0aSI6Imp0aS0xIiwic2lkIjoic2lk"
-      + "LTEiLCJyb2xlIjoidXNlciIsImVtYWlsIjoiYVx1MDBlOUBleGFtcGxlLmNvbSIsImV4dHJhIjp7Im4iOlsxLDIuNSxudWxsLHRydWVd"
-      + "fX0.0rcpT9WUFjXGXjzBF9fkx5YrkvBd1Ee1gIpgSJ7pXz8"
+    let token = [
+      "eyJhbGciOiJIUzI1NiIsImtpZCI6IldRQkhHWU9zU3BWSyIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2xhd",
+      "GNoa2V5LnRlc3QiLCJzdWIiOiJ1c2VyLTQyIiwiYXVkIjpbIm90aGVyIiwibGF0Y2hrZXktYXBpIl0sImV4cCI6MTc",
+      "wMDAwMDkwMCwiaWF0IjoxNzAwMDAwMDAwLCJuYmYiOjE3MDAwMDAwMDAsImp0aSI6Imp0aS0xIiwic2lkIjoic2lkL",
+      "TEiLCJyb2xlIjoidXNlciIsImVtYWlsIjoiYVx1MDBlOUBleGFtcGxlLmNvbSIsImV4dHJhIjp7Im4iOlsxLDIuNSx",
+      "udWxsLHRydWVdfX0.0rcpT9WUFjXGXjzBF9fkx5YrkvBd1Ee1gIpgSJ7pXz8",
+    ].joined()
     let claims = try Fixtures.verifier().verify(token, now: Fixtures.now + 1)
     #expect(claims.sub == "user-42")
     #expect(claims.aud == Fixtures.audience)
