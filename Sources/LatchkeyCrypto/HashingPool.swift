@@ -22,7 +22,8 @@ public final class HashingPool: Sendable {
     state = HashingPoolState(queueLimit: queueLimit)
     for index in 0..<threads {
       Thread { [state] in
-        Thread.current.name = "latchkey-hash-\(index)"
+        // Foundation passes this to pthread_setname_np (15 characters max), so ps/top/gdb show it.
+        Thread.current.name = "latchkey-hash-\(index % 10)"
         state.workerLoop()
       }.start()
     }
