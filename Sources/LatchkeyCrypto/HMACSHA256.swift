@@ -91,11 +91,9 @@ final class HMACThreadContext {
   }
 
   private func rekeyIfNeeded(_ key: UnsafeBufferPointer<UInt8>) {
-    let sameKey =
-      hasKey && cachedKey.count == key.count
-      && cachedKey.withUnsafeBufferPointer { cached in
-        key.count == 0 || memcmp(cached.baseAddress!, key.baseAddress!, key.count) == 0
-      }
+    // Constant-time: a caller could pass attacker-chosen key bytes, and an early-exit compare against
+    // the cached (secret) key would leak how many leading bytes match.
+    let sameKey = hasKey && ConstantTime.equals(cachedKey, key)
     if sameKey {
       guard EVP_MAC_init(context, nil, 0, nil) == 1 else { fatalError("EVP_MAC_init failed") }
       return
