@@ -9,7 +9,7 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --product latchkey \
+RUN swift build -c release --static-swift-stdlib --product latchkey \
  && install -D .build/release/latchkey /out/latchkey
 
 # Run: slim Debian with only the runtime libraries, as a non-root user.
@@ -19,11 +19,9 @@ RUN apt-get update \
       libmicrohttpd12 libpq5 libargon2-1 libssl3 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin latchkey
-COPY --from=build /usr/lib/swift/linux/*.so /usr/lib/swift/linux/
 COPY --from=build /out/latchkey /usr/local/bin/latchkey
 COPY sql /usr/share/latchkey/sql
-ENV LD_LIBRARY_PATH=/usr/lib/swift/linux \
-    LATCHKEY_HOST=0.0.0.0 \
+ENV LATCHKEY_HOST=0.0.0.0 \
     LATCHKEY_PORT=8080 \
     LATCHKEY_MIGRATIONS_DIR=/usr/share/latchkey/sql
 USER latchkey

@@ -19,6 +19,24 @@ extension CommandLine {
     Exit codes: 0 success, 2 bad usage or configuration, 1 anything else.
     """
 
+  static var shutdownSignals: sigset_t {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGTERM)
+    sigaddset(&set, SIGINT)
+    return set
+  }
+
+  /// Blocks SIGTERM and SIGINT in the calling thread and every thread it
+  /// starts later; call first thing in `main`. `serve` then takes them with
+  /// sigwait for a graceful stop. SIGPIPE is ignored: a client that hangs up
+  /// mid-response must not kill the process.
+  public static func blockShutdownSignals() {
+    var set = shutdownSignals
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+    signal(SIGPIPE, SIG_IGN)
+  }
+
   /// The CLI, returning the process exit code (SPEC §1).
   public static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
     guard let command = arguments.first else {
@@ -53,18 +71,13 @@ extension CommandLine {
   static func serve(_ environment: [String: String]) throws -> Int32 {
     let config = try Configuration.load(from: environment)
     let app = try Application(config: config)
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
-    signal(SIGPIPE, SIG_IGN)
-    let done = DispatchSemaphore(value: 0)
-    let queue = DispatchQueue(label: "latchkey.signals")
-    let sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
-    for source in sources {
-      source.setEventHandler { done.signal() }
-      source.resume()
-    }
     try app.start()
-    done.wait()
+    // SIGTERM/SIGINT were blocked in every thread by `blockShutdownSignals`
+    // (before any thread existed), so they queue for this sigwait instead of
+    // killing the process mid-request.
+    var signals = shutdownSignals
+    var received: Int32 = 0
+    sigwait(&signals, &received)
     app.logger.log("info", "shutting down", [("in_flight", String(app.server.activeRequests))])
     app.stop()
     return 0

@@ -92,6 +92,12 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     return true
   }
 
+  private var isStopped: Bool {
+    ticker.lock()
+    defer { ticker.unlock() }
+    return stopped
+  }
+
   // MARK: - The hot path
 
   public func isRevoked(_ claims: AccessClaims) throws -> Bool {
@@ -174,7 +180,7 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     lock.unlock()
     if connected {
       resync()
-    } else {
+    } else if !isStopped {
       logger.log("warn", "revocation listener disconnected; /api answers 503 until it is back")
     }
   }

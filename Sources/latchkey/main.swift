@@ -1,5 +1,6 @@
 import Foundation
 import LatchkeyCore
 
+CommandLine.blockShutdownSignals()
 exit(
   CommandLine.run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))
