@@ -59,22 +59,22 @@ public final class Application: @unchecked Sendable {
       let stats = pool.stats
       return [
         (
-          "latchkey_db_pool_connections", "Database pool connections by state", "state=\"open\"",
+          "latchkey_db_pool_connections", "Database pool connections by state", [("state", "open")],
           Double(stats.open)
         ),
         (
-          "latchkey_db_pool_connections", "Database pool connections by state", "state=\"in_use\"",
+          "latchkey_db_pool_connections", "Database pool connections by state", [("state", "in_use")],
           Double(stats.inUse)
         ),
-        ("latchkey_db_pool_size", "Database pool maximum size", "", Double(stats.size)),
-        ("latchkey_db_pool_waiting", "Threads waiting for a database connection", "", Double(stats.waiting)),
+        ("latchkey_db_pool_size", "Database pool maximum size", [], Double(stats.size)),
+        ("latchkey_db_pool_waiting", "Threads waiting for a database connection", [], Double(stats.waiting)),
         (
-          "latchkey_db_pool_acquire_timeouts", "Database pool acquire timeouts since start", "",
+          "latchkey_db_pool_acquire_timeouts", "Database pool acquire timeouts since start", [],
           Double(stats.acquireTimeouts)
         ),
-        ("latchkey_hashing_queue", "argon2 jobs waiting", "", Double(hashing.queued)),
-        ("latchkey_hashing_active", "argon2 jobs running", "", Double(hashing.active)),
-        ("latchkey_worker_queue", "Blocking requests waiting for a worker", "", Double(workers.queued)),
+        ("latchkey_hashing_queue", "argon2 jobs waiting", [], Double(hashing.queued)),
+        ("latchkey_hashing_active", "argon2 jobs running", [], Double(hashing.active)),
+        ("latchkey_worker_queue", "Blocking requests waiting for a worker", [], Double(workers.queued)),
       ]
     }
   }

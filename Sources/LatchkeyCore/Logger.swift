@@ -16,23 +16,93 @@ public struct Logger: Sendable {
 
   public func log(_ level: String, _ message: String, _ fields: [(String, String)] = []) {
     guard enabled else { return }
-    var pairs: [(String, String)] = [("time", Self.timestamp()), ("level", level), ("msg", message)]
-    pairs.append(contentsOf: fields)
-    var line = JSONText.object(pairs)
-    line.append(10)
-    line.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
+    var line = LogLine()
+    line.string("level", level)
+    line.string("msg", message)
+    for (key, value) in fields { line.string(key, value) }
+    line.emit()
+  }
+}
+
+/// Builds a JSON log line in a byte buffer: the access log runs once per
+/// request, so no Foundation formatting on this path.
+struct LogLine {
+  private var bytes: [UInt8]
+
+  init() {
+    bytes = []
+    bytes.reserveCapacity(256)
+    bytes.append(contentsOf: #"{"time":""#.utf8)
+    Self.appendTimestamp(to: &bytes)
+    bytes.append(UInt8(ascii: "\""))
   }
 
-  static func timestamp() -> String {
-    var tv = timeval()
-    gettimeofday(&tv, nil)
-    var tmValue = tm()
-    var seconds = tv.tv_sec
-    gmtime_r(&seconds, &tmValue)
-    return String(
-      format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tmValue.tm_year + 1900, tmValue.tm_mon + 1,
-      tmValue.tm_mday,
-      tmValue.tm_hour, tmValue.tm_min, tmValue.tm_sec, Int(tv.tv_usec / 1000))
+  mutating func string(_ key: String, _ value: String) {
+    bytes.append(UInt8(ascii: ","))
+    JSONText.appendString(key, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    JSONText.appendString(value, to: &bytes)
+  }
+
+  mutating func number(_ key: String, _ value: Int) {
+    bytes.append(UInt8(ascii: ","))
+    JSONText.appendString(key, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    bytes.append(contentsOf: String(value).utf8)
+  }
+
+  /// A non-negative value with three decimals (milliseconds from seconds).
+  mutating func milliseconds(_ key: String, seconds: Double) {
+    let micros = Int((max(0, seconds) * 1_000_000).rounded())
+    bytes.append(UInt8(ascii: ","))
+    JSONText.appendString(key, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    bytes.append(contentsOf: String(micros / 1000).utf8)
+    bytes.append(UInt8(ascii: "."))
+    let fraction = micros % 1000
+    if fraction < 100 { bytes.append(UInt8(ascii: "0")) }
+    if fraction < 10 { bytes.append(UInt8(ascii: "0")) }
+    bytes.append(contentsOf: String(fraction).utf8)
+  }
+
+  /// One write(2) per line: atomic for lines under PIPE_BUF, so lines from
+  /// several threads never interleave.
+  mutating func emit() {
+    bytes.append(contentsOf: "}\n".utf8)
+    bytes.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
+  }
+
+  /// RFC 3339 UTC with milliseconds, e.g. 2026-11-24T02:49:13.257Z.
+  static func appendTimestamp(to out: inout [UInt8]) {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    var parts = tm()
+    var seconds = now.tv_sec
+    gmtime_r(&seconds, &parts)
+    func digits(_ value: Int, _ width: Int) {
+      var divisor = 1
+      for _ in 1..<width { divisor *= 10 }
+      var rest = value
+      while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+        rest %= divisor
+        divisor /= 10
+      }
+    }
+    digits(Int(parts.tm_year) + 1900, 4)
+    out.append(UInt8(ascii: "-"))
+    digits(Int(parts.tm_mon) + 1, 2)
+    out.append(UInt8(ascii: "-"))
+    digits(Int(parts.tm_mday), 2)
+    out.append(UInt8(ascii: "T"))
+    digits(Int(parts.tm_hour), 2)
+    out.append(UInt8(ascii: ":"))
+    digits(Int(parts.tm_min), 2)
+    out.append(UInt8(ascii: ":"))
+    digits(Int(parts.tm_sec), 2)
+    out.append(UInt8(ascii: "."))
+    digits(Int(now.tv_nsec / 1_000_000), 3)
+    out.append(UInt8(ascii: "Z"))
   }
 }
 
@@ -44,14 +114,17 @@ struct RequestLogObserver: RequestObserver {
 
   func requestCompleted(_ record: RequestRecord) {
     metrics.requestCompleted(record)
-    guard accessLog else { return }
-    logger.log(
-      "info", "request",
-      [
-        ("method", record.method), ("path", record.path), ("route", record.route),
-        ("status", String(record.status)),
-        ("duration_ms", String(format: "%.3f", record.seconds * 1000)), ("request_id", record.requestID),
-        ("peer", record.peerAddress),
-      ])
+    guard accessLog, logger.enabled else { return }
+    var line = LogLine()
+    line.string("level", "info")
+    line.string("msg", "request")
+    line.string("method", record.method)
+    line.string("path", record.path)
+    line.string("route", record.route)
+    line.number("status", record.status)
+    line.milliseconds("duration_ms", seconds: record.seconds)
+    line.string("request_id", record.requestID)
+    line.string("peer", record.peerAddress)
+    line.emit()
   }
 }

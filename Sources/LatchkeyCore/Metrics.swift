@@ -1,13 +1,32 @@
 import Foundation
 import LatchkeyHTTP
 
-/// Prometheus text exposition for the SPEC §8 series. Counters are keyed by
-/// their full label set; a lock per registry is cheap next to a request.
+/// Prometheus text exposition for the SPEC §8 series. Series are keyed by
+/// their raw label values; escaping and formatting happen only at scrape
+/// time, so recording costs a lock and a hash lookup.
 public final class Metrics: RequestObserver, @unchecked Sendable {
+  public typealias Gauge = (name: String, help: String, labels: [(String, String)], value: Double)
+
+  private struct Series: Hashable {
+    var name: String
+    var labels: [String]  // alternating name, value
+  }
+
+  private struct Histogram {
+    static let bounds: [Double] = [
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+    ]
+    var buckets = [UInt64](repeating: 0, count: bounds.count)
+    var sum: Double = 0
+    var count: UInt64 = 0
+  }
+
   private let lock = NSLock()
-  private var counters: [String: [String: Double]] = [:]
-  private var histograms: [String: Histogram] = [:]
-  private let help: [String: (type: String, text: String)] = [
+  private var counters: [Series: Double] = [:]
+  private var histograms: [Series: Histogram] = [:]
+  private var gaugeSources: [@Sendable () -> [Gauge]] = []
+
+  private static let help: [String: (type: String, text: String)] = [
     "latchkey_http_requests_total": ("counter", "HTTP requests by route, method and status"),
     "latchkey_http_request_duration_seconds": ("histogram", "HTTP request latency by route"),
     "latchkey_logins_total": ("counter", "Login attempts by result"),
@@ -17,42 +36,29 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
     "latchkey_revocations_total": ("counter", "Sessions revoked, by reason"),
     "latchkey_token_rejections_total": ("counter", "Access tokens rejected on /api, by reason"),
   ]
-  /// Gauges sampled at scrape time (pool use and the like).
-  private var gaugeSources: [@Sendable () -> [(name: String, help: String, labels: String, value: Double)]] =
-    []
-
-  struct Histogram {
-    static let bounds: [Double] = [
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-    ]
-    var series: [String: (buckets: [UInt64], sum: Double, count: UInt64)] = [:]
-  }
 
   public init() {}
 
   public func increment(_ name: String, _ labels: [(String, String)] = [], by amount: Double = 1) {
-    let key = Self.render(labels)
+    let key = Series(name: name, labels: labels.flatMap { [$0.0, $0.1] })
     lock.lock()
-    counters[name, default: [:]][key, default: 0] += amount
+    counters[key, default: 0] += amount
     lock.unlock()
   }
 
   public func observe(_ name: String, _ labels: [(String, String)], seconds: Double) {
-    let key = Self.render(labels)
+    let key = Series(name: name, labels: labels.flatMap { [$0.0, $0.1] })
+    let index = Histogram.bounds.firstIndex { seconds <= $0 }
     lock.lock()
-    var histogram = histograms[name] ?? Histogram()
-    var entry = histogram.series[key] ?? (Array(repeating: 0, count: Histogram.bounds.count), 0, 0)
-    if let index = Histogram.bounds.firstIndex(where: { seconds <= $0 }) { entry.buckets[index] += 1 }
-    entry.sum += seconds
-    entry.count += 1
-    histogram.series[key] = entry
-    histograms[name] = histogram
+    var histogram = histograms.removeValue(forKey: key) ?? Histogram()
+    if let index { histogram.buckets[index] += 1 }
+    histogram.sum += seconds
+    histogram.count += 1
+    histograms[key] = histogram
     lock.unlock()
   }
 
-  public func addGauges(
-    _ source: @escaping @Sendable () -> [(name: String, help: String, labels: String, value: Double)]
-  ) {
+  public func addGauges(_ source: @escaping @Sendable () -> [Gauge]) {
     lock.lock()
     gaugeSources.append(source)
     lock.unlock()
@@ -65,10 +71,11 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
     observe("latchkey_http_request_duration_seconds", [("route", record.route)], seconds: record.seconds)
   }
 
+  /// A counter's current value (tests and diagnostics).
   public func value(_ name: String, _ labels: [(String, String)] = []) -> Double {
     lock.lock()
     defer { lock.unlock() }
-    return counters[name]?[Self.render(labels)] ?? 0
+    return counters[Series(name: name, labels: labels.flatMap { [$0.0, $0.1] })] ?? 0
   }
 
   public func render() -> String {
@@ -78,13 +85,18 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
     let sources = gaugeSources
     lock.unlock()
     var out = ""
-    for name in Set(help.keys).union(counters.keys).sorted() {
-      let (type, text) = help[name] ?? ("counter", name)
+    let names = Set(Self.help.keys).union(counters.keys.map(\.name)).union(histograms.keys.map(\.name))
+      .sorted()
+    for name in names {
+      let (type, text) = Self.help[name] ?? ("counter", name)
       out += "# HELP \(name) \(text)\n# TYPE \(name) \(type)\n"
-      if type == "histogram", let histogram = histograms[name] {
-        for (labels, entry) in histogram.series.sorted(by: { $0.key < $1.key }) {
-          var cumulative: UInt64 = 0
+      if type == "histogram" {
+        for (series, entry) in histograms.filter({ $0.key.name == name }).sorted(by: {
+          $0.key.labels.lexicographicallyPrecedes($1.key.labels)
+        }) {
+          let labels = Self.render(series.labels)
           let prefix = labels.isEmpty ? "" : labels + ","
+          var cumulative: UInt64 = 0
           for (index, bound) in Histogram.bounds.enumerated() {
             cumulative += entry.buckets[index]
             out += "\(name)_bucket{\(prefix)le=\"\(bound)\"} \(cumulative)\n"
@@ -92,10 +104,11 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
           out += "\(name)_bucket{\(prefix)le=\"+Inf\"} \(entry.count)\n"
           out += "\(name)_sum{\(labels)} \(entry.sum)\n\(name)_count{\(labels)} \(entry.count)\n"
         }
-      } else if let series = counters[name] {
-        for (labels, value) in series.sorted(by: { $0.key < $1.key }) {
-          out +=
-            labels.isEmpty ? "\(name) \(Self.format(value))\n" : "\(name){\(labels)} \(Self.format(value))\n"
+      } else {
+        for (series, value) in counters.filter({ $0.key.name == name }).sorted(by: {
+          $0.key.labels.lexicographicallyPrecedes($1.key.labels)
+        }) {
+          out += line(name, Self.render(series.labels), value)
         }
       }
     }
@@ -104,21 +117,31 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
       if seen.insert(gauge.name).inserted {
         out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n"
       }
-      out +=
-        gauge.labels.isEmpty
-        ? "\(gauge.name) \(Self.format(gauge.value))\n"
-        : "\(gauge.name){\(gauge.labels)} \(Self.format(gauge.value))\n"
+      out += line(gauge.name, Self.render(gauge.labels.flatMap { [$0.0, $0.1] }), gauge.value)
     }
     return out
   }
 
-  private static func render(_ labels: [(String, String)]) -> String {
-    labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
+  private func line(_ name: String, _ labels: String, _ value: Double) -> String {
+    labels.isEmpty ? "\(name) \(Self.format(value))\n" : "\(name){\(labels)} \(Self.format(value))\n"
+  }
+
+  private static func render(_ flat: [String]) -> String {
+    stride(from: 0, to: flat.count - 1, by: 2).map { "\(flat[$0])=\"\(escape(flat[$0 + 1]))\"" }
+      .joined(separator: ",")
   }
 
   private static func escape(_ value: String) -> String {
-    value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-      .replacingOccurrences(of: "\n", with: "\\n")
+    var out = ""
+    for character in value {
+      switch character {
+      case "\\": out += "\\\\"
+      case "\"": out += "\\\""
+      case "\n": out += "\\n"
+      default: out.append(character)
+      }
+    }
+    return out
   }
 
   private static func format(_ value: Double) -> String {
