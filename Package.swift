@@ -26,7 +26,7 @@ let package = Package(
       dependencies: ["LatchkeyCrypto", "LatchkeyJWT", "LatchkeyHTTP", "LatchkeyPostgres"]),
     .executableTarget(name: "latchkey", dependencies: ["LatchkeyCore"]),
     .executableTarget(
-      name: "latchkey-bench", dependencies: ["LatchkeyCrypto", "LatchkeyJWT", "CArgon2"],
+      name: "latchkey-bench", dependencies: ["LatchkeyCrypto", "LatchkeyJWT", "CArgon2", "LatchkeyTesting"],
       path: "Sources/LatchkeyBench"),
 
     // Drives our JWT and argon2 code from scripts/interop.py (PyJWT, argon2-cffi).

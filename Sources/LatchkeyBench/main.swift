@@ -6,12 +6,25 @@ switch arguments.first {
 case "crypto":
   let options = BenchOptions(arguments.dropFirst())
   CryptoBench(options: options).run()
+case "refresh" where arguments.count == 5:
+  guard let port = UInt16(arguments[1]), let seconds = Double(arguments[4]),
+    let lines = try? String(contentsOfFile: arguments[3], encoding: .utf8)
+  else {
+    FileHandle.standardError.write(Data("latchkey-bench refresh: bad arguments\n".utf8))
+    exit(2)
+  }
+  RefreshBench(
+    port: port, cookieName: arguments[2], tokens: lines.split(separator: "\n").map(String.init),
+    seconds: seconds
+  ).run()
 default:
   FileHandle.standardError.write(
     Data(
       """
       usage: latchkey-bench crypto [--iterations N] [--hashes-per-thread N] [--threads N]
         JWT sign/verify rates on one thread; argon2id hashes/s through HashingPool vs raw libargon2.
+      latchkey-bench refresh PORT COOKIE_NAME COOKIES_FILE SECONDS
+        POST /refresh rate, one connection per session, each presenting its newest token.
 
       """.utf8))
   exit(2)
