@@ -1,5 +1,5 @@
-import Foundation
 import CLibPQ
+import Foundation
 
 /// libpq connection keywords built from a URL plus our settings.
 ///

@@ -53,7 +53,9 @@ struct EncodedParameters {
       return pointers.withUnsafeBufferPointer { values in
         lengths.withUnsafeBufferPointer { lengths in
           formats.withUnsafeBufferPointer { formats in
-            body(values.baseAddress, hasBinary ? lengths.baseAddress : nil, hasBinary ? formats.baseAddress : nil)
+            body(
+              values.baseAddress, hasBinary ? lengths.baseAddress : nil, hasBinary ? formats.baseAddress : nil
+            )
           }
         }
       }

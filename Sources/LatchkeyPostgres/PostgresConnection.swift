@@ -298,8 +298,10 @@ public final class PostgresConnection {
           if shouldAbort?() == true { throw fail(.closed, "connect aborted") }
           let remaining = deadline - MonotonicClock.seconds()
           if remaining <= 0 { throw fail(.connection, "timed out connecting after \(timeoutSeconds)s") }
+          let fd = PQsocket(conn)
+          if fd < 0 { break }  // nothing to wait on: PQconnectPoll reports what went wrong
           let wait = SocketWait.wait(
-            fd: PQsocket(conn), forWrite: polling == PGRES_POLLING_WRITING,
+            fd: fd, forWrite: polling == PGRES_POLLING_WRITING,
             milliseconds: Int(min(remaining, 0.25) * 1000) + 1)
           if wait == .ready { break }
         }

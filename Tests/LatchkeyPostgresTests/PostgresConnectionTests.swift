@@ -188,7 +188,8 @@ import Testing
     var error: PostgresError?
     let seconds = elapsed {
       error = #expect(throws: PostgresError.self) {
-        _ = try PostgresConnection(url: "postgres://latchkey:hunter2pass@127.0.0.1:1/latchkey?sslmode=disable")
+        _ = try PostgresConnection(
+          url: "postgres://latchkey:hunter2pass@127.0.0.1:1/latchkey?sslmode=disable")
       }
     }
     #expect(error?.kind == .connection)

@@ -26,9 +26,10 @@ enum TestDatabase {
     var components = URLComponents(string: url)!
     if let database { components.path = "/" + database }
     if let applicationName {
-      components.queryItems = (components.queryItems ?? []) + [
-        URLQueryItem(name: "application_name", value: applicationName)
-      ]
+      components.queryItems =
+        (components.queryItems ?? []) + [
+          URLQueryItem(name: "application_name", value: applicationName)
+        ]
     }
     return components.string!
   }
