@@ -28,6 +28,13 @@ extension AuthService {
   /// or not the account exists, then a new session (token family).
   public func login(email: String, password: String, client: ClientInfo) throws -> TokenGrant {
     let now = clock.now()
+    guard (try? PasswordPolicy.validateEmail(email)) != nil else {
+      // No account can have this address (a NUL, a space, no '@'): no lookup,
+      // but the same argon2 cost and answer as any other failure.
+      _ = try verifyPassword(password, encoded: hasher.dummyHash())
+      metrics.increment("latchkey_logins_total", [("result", "failure")])
+      throw AuthError.invalidCredentials
+    }
     let emailKey = UserStore.emailKey(email)
     let accountKey = LoginThrottle.accountKey(emailKey)
     let addressKey = LoginThrottle.addressKey(client.ip)

@@ -11,6 +11,10 @@ public enum ErrorMapping {
     case let db as PostgresError:
       // Lost database, pool exhausted or a statement timeout: the client may
       // retry; details stay in the server log.
+      // Text PostgreSQL cannot store (a NUL character): the client's input.
+      if db.sqlState == "22021" || db.sqlState == "22P05" {
+        return HTTPError.badRequest("a field contains characters that are not allowed")
+      }
       if db.isUnavailable || db.kind == .timeout {
         return HTTPError.unavailable(retryAfter: 1, "the database is unavailable; retry shortly")
       }

@@ -183,6 +183,20 @@ public struct Routes: Sendable {
       let user_id: String?
       let session_id: String?
       let ip: String
+
+      enum CodingKeys: String, CodingKey {
+        case time, type, user_id, session_id, ip
+      }
+
+      /// Absent ids are written as null, so every event has the same keys.
+      func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(time, forKey: .time)
+        try container.encode(type, forKey: .type)
+        try container.encode(user_id, forKey: .user_id)
+        try container.encode(session_id, forKey: .session_id)
+        try container.encode(ip, forKey: .ip)
+      }
     }
     let events: [Item]
   }

@@ -49,8 +49,20 @@ struct SessionStore {
   }
 
   /// Finds a token by its hash and locks its session row, so every refresh,
-  /// logout and revocation of one family is serialised.
+  /// logout and revocation of one family is serialised. Two statements on
+  /// purpose: under READ COMMITTED a `FOR UPDATE` that waited re-checks only
+  /// the locked row, and a join in the same statement would still show the
+  /// token as it was before the winner rotated it. The read after the lock
+  /// takes a fresh snapshot and sees the winner's commit.
   static func lockToken(hash: [UInt8], on db: PostgresConnection) throws -> LockedToken? {
+    let locked = try db.query(
+      """
+      select s.id from sessions s
+      where s.id = (select session_id from refresh_tokens where token_hash = $1::bytea)
+      for update
+      """,
+      [.bytes(hash)])
+    guard !locked.rows.isEmpty else { return nil }
     let result = try db.query(
       """
       select t.id, t.session_id, s.user_id, t.successor_id,
@@ -62,7 +74,6 @@ struct SessionStore {
       join users u on u.id = s.user_id
       left join refresh_tokens succ on succ.id = t.successor_id
       where t.token_hash = $1::bytea
-      for update of s
       """,
       [.bytes(hash)])
     guard let row = result.rows.first, let id = row.int(0), let sessionID = row.uuid(1),

@@ -62,8 +62,9 @@ public struct Router: Sendable {
     return .methodNotAllowed(allow: allowed.filter { seen.insert($0).inserted })
   }
 
+  /// Exact segments: "/login/" is not "/login" (a trailing slash is another path).
   private static func split(_ path: String) -> [Substring] {
-    path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().filter { !$0.isEmpty }
+    Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
   }
 
   private static func bind(_ segments: [Route.Segment], to parts: [Substring]) -> [String: String]? {
