@@ -19,8 +19,6 @@ public enum ErrorMapping {
         return HTTPError.unavailable(retryAfter: 1, "the database is unavailable; retry shortly")
       }
       return nil
-    case is RevocationView.Failure:
-      return HTTPError.unavailable(retryAfter: 1, "revocation state is being re-read; retry shortly")
     case is HashingPoolError:
       return HTTPError.unavailable(retryAfter: 1, "too many password operations in progress; retry shortly")
     default:

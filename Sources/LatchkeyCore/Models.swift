@@ -27,7 +27,6 @@ public struct AuditEvent: Sendable, Equatable {
 public enum AuditType: String, Sendable {
   case loginSuccess = "login_success"
   case loginFailure = "login_failure"
-  case loginThrottled = "login_throttled"
   case refreshReuse = "refresh_reuse_detected"
   case logout = "logout"
   case logoutGlobal = "logout_global"

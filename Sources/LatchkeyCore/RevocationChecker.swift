@@ -6,8 +6,9 @@ import LatchkeyPostgres
 /// One type behind one protocol, so an in-memory view kept current by
 /// LISTEN/NOTIFY can replace the database read without touching callers.
 public protocol RevocationChecker: Sendable {
-  /// True when `isRevoked` never blocks (may run on a poll thread).
-  var isNonBlocking: Bool { get }
+  /// True while `isRevoked` needs no I/O (may then run on a poll thread).
+  /// Asked per request.
+  var answersWithoutIO: Bool { get }
   func isRevoked(_ claims: AccessClaims) throws -> Bool
   /// Told after this instance committed revocations.
   func revoked(_ batch: RevocationBatch)
@@ -25,7 +26,7 @@ public struct DatabaseRevocationChecker: RevocationChecker {
     self.pool = pool
   }
 
-  public var isNonBlocking: Bool { false }
+  public var answersWithoutIO: Bool { false }
 
   public func isRevoked(_ claims: AccessClaims) throws -> Bool {
     guard let session = UUID(uuidString: claims.sid), let user = UUID(uuidString: claims.sub) else {

@@ -8,15 +8,11 @@ import LatchkeyPostgres
 /// `SessionStore.channel` (every revoking transaction notifies at commit),
 /// rebuilt from the tables on every (re)connect and periodically.
 ///
-/// Fails closed: while the listener is disconnected (notifications may be
-/// missed) or before the first load, `isRevoked` throws `.stale` (a 503),
-/// never "not revoked".
+/// Never trusts itself when it may have missed something: while the listener
+/// is disconnected or before the first load, `isRevoked` asks the database
+/// instead (and the route runs on a worker thread); if that fails too, the
+/// answer is 503, never "not revoked".
 public final class RevocationView: RevocationChecker, @unchecked Sendable {
-  public enum Failure: Error, CustomStringConvertible {
-    case stale
-    public var description: String { "revocation view is not in sync with the database" }
-  }
-
   private let lock = NSLock()
   private let echo = NSCondition()
   private var revokedSessions: [UUID: Double] = [:]
@@ -26,6 +22,7 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
   private var seen: [String: Double] = [:]
 
   private let pool: PostgresPool
+  private let fallback: DatabaseRevocationChecker
   private let url: String
   private let clock: any WallClock
   /// How long a revoked session matters: tokens issued before its revocation
@@ -43,13 +40,14 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
   ) {
     self.url = url
     self.pool = pool
+    self.fallback = DatabaseRevocationChecker(pool: pool)
     self.clock = clock
     self.horizon = Double(max(accessTTL, 3600)) + 120
     self.resyncInterval = resyncInterval
     self.logger = logger
   }
 
-  public var isNonBlocking: Bool { true }
+  public var answersWithoutIO: Bool { isInSync }
 
   public var isInSync: Bool {
     lock.lock()
@@ -105,8 +103,11 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
       return true
     }
     lock.lock()
+    guard inSync else {
+      lock.unlock()
+      return try fallback.isRevoked(claims)
+    }
     defer { lock.unlock() }
-    guard inSync else { throw Failure.stale }
     if revokedSessions[session] != nil || deniedTokens[claims.jti] != nil { return true }
     if let cutoff = userCutoffs[user], Double(claims.iat) < cutoff.rounded(.down) { return true }
     return false

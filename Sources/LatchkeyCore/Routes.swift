@@ -61,15 +61,18 @@ public struct Routes: Sendable {
     router.add("POST", "/refresh", refresh)
     router.add("POST", "/logout", logout)
 
-    let apiExecution: Execution = service.revocations.isNonBlocking ? .inline : .blocking
+    let revocations = service.revocations
+    let apiExecution: Execution = .inlineWhen { revocations.answersWithoutIO }
     router.add("GET", "/api/me", execution: apiExecution) { request in
       let user = try service.authenticate(bearer: request.bearerToken)
-      return Response.json(
+      var response = Response.json(
         200,
         bytes: JSONText.object([
           ("id", user.userID.uuidString.lowercased()), ("email", user.email), ("role", user.role),
           ("session_id", user.sessionID.uuidString.lowercased()),
         ]))
+      response.setHeader("Cache-Control", "no-store")
+      return response
     }
     router.add("GET", "/api/sessions", sessions)
     router.add("DELETE", "/api/sessions/{id}", deleteSession)

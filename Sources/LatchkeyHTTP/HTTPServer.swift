@@ -55,8 +55,21 @@ public final class HTTPServer: @unchecked Sendable {
   let observer: RequestObserver?
   public let workers: WorkerPool
   private var daemon: OpaquePointer?
+  /// MHD's callbacks reach the server through an unretained pointer, so a
+  /// running server keeps itself alive until `stop()`.
+  private var retainedWhileRunning: Unmanaged<HTTPServer>?
+  private let lifecycle = NSLock()
   private let inFlight = NSCondition()
   private var inFlightCount = 0
+  // Under `inFlight`: requests parked on the worker pool, and the shutdown phase.
+  private var suspendedCount = 0
+  private var stopping = false
+  private var drained = false
+  // Under `inFlight`: open connections' sockets (a count per descriptor, in
+  // case MHD reports a reused one before the old close) and how many
+  // connections have ever started; both for the drain in `stop()`.
+  private var openSockets: [Int32: Int] = [:]
+  private var connectionsStarted = 0
   private var requestCounter = Atomic64()
   private let requestIDPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
@@ -69,12 +82,21 @@ public final class HTTPServer: @unchecked Sendable {
       threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit)
   }
 
+  deinit {
+    // Only reached when never started or stopped: end the worker threads.
+    workers.shutdown()
+  }
+
   /// The bound port (differs from the configured one when that was 0).
   public private(set) var port: UInt16 = 0
 
   public func start() throws(HTTPServerError) {
+    lifecycle.lock()
+    defer { lifecycle.unlock() }
+    guard daemon == nil else { throw .startFailed("already started") }
     var errorText: UnsafePointer<CChar>? = nil
-    let me = Unmanaged.passUnretained(self).toOpaque()
+    let retained = Unmanaged.passRetained(self)
+    let me = retained.toOpaque()
     let started: OpaquePointer? = configuration.host.withCString { host in
       var config = latchkey_mhd_config(
         host: host, port: configuration.port,
@@ -84,29 +106,72 @@ public final class HTTPServer: @unchecked Sendable {
         connection_memory_limit: configuration.maxHeaderBytes,
         listen_backlog: 1024,
         handler: latchkeyAccessHandler, handler_cls: me,
-        completed: latchkeyRequestCompleted, completed_cls: me)
+        completed: latchkeyRequestCompleted, completed_cls: me,
+        notify_connection: latchkeyConnectionNotified, notify_connection_cls: me)
       return latchkey_mhd_start(&config, &errorText)
     }
     guard let started else {
+      retained.release()
       throw .startFailed(errorText.map { String(cString: $0) } ?? "could not start")
     }
     daemon = started
+    retainedWhileRunning = retained
     port = latchkey_mhd_bound_port(started)
   }
 
   /// Graceful stop: no new connections, in-flight requests finish (up to the
-  /// drain timeout), then the daemon and the workers end.
+  /// drain timeout), then the daemon and the workers end. Answers given
+  /// during the drain carry `Connection: close`. Safe to call more than once.
   public func stop() {
+    lifecycle.lock()
+    defer { lifecycle.unlock() }
     guard let daemon else { return }
+    inFlight.lock()
+    stopping = true
+    inFlight.unlock()
     let listenSocket = MHD_quiesce_daemon(daemon)
     inFlight.lock()
-    let deadline = Date().addingTimeInterval(configuration.drainTimeoutSeconds)
-    while inFlightCount > 0 && inFlight.wait(until: deadline) {}
+    let startedBefore = connectionsStarted
     inFlight.unlock()
-    MHD_stop_daemon(daemon)
-    if listenSocket >= 0 { close(listenSocket) }
+    var adopted = 0
+    if listenSocket >= 0 {
+      // Clients the kernel already accepted connected before the stop and
+      // may have sent their request: serve them. Then close the listener at
+      // once, so a client connecting during the drain is refused (and can go
+      // to another instance) instead of waiting in a backlog nobody reads.
+      adopted = Int(latchkey_mhd_adopt_backlog(daemon, listenSocket))
+      close(listenSocket)
+    }
+    inFlight.lock()
+    let deadline = Date().addingTimeInterval(configuration.drainTimeoutSeconds)
+    // Requests in flight include those whose bytes have arrived but that no
+    // poll thread has picked up yet (data waiting on an open socket, an
+    // adopted connection not yet started). Quiet twice in a row, a few ms
+    // apart, covers a poll thread caught between its read and the handler.
+    var quietChecks = 0
+    while quietChecks < 2 && Date() < deadline {
+      let quiet =
+        inFlightCount == 0 && connectionsStarted >= startedBefore + adopted
+        && !openSockets.keys.contains { latchkey_socket_pending_bytes($0) > 0 }
+      quietChecks = quiet ? quietChecks + 1 : 0
+      if quietChecks < 2 { _ = inFlight.wait(until: min(deadline, Date().addingTimeInterval(0.005))) }
+    }
+    // From here on nothing new is parked on a worker (see `park`).
+    drained = true
+    let parked = suspendedCount
+    inFlight.unlock()
     self.daemon = nil
     workers.shutdown()
+    guard parked == 0 else {
+      // The drain timed out with handlers still running. MHD_stop_daemon
+      // aborts the process when a connection is suspended, and a late
+      // MHD_resume_connection would touch a freed daemon: leave the quiesced
+      // daemon (and this server) alive; the process is about to exit.
+      return
+    }
+    MHD_stop_daemon(daemon)
+    retainedWhileRunning?.release()
+    retainedWhileRunning = nil
   }
 
   public var activeRequests: Int {
@@ -131,6 +196,44 @@ public final class HTTPServer: @unchecked Sendable {
     if inFlightCount == 0 { inFlight.broadcast() }
     inFlight.unlock()
   }
+
+  /// True once `stop()` has begun: answers then tell clients to close.
+  fileprivate var isStopping: Bool {
+    inFlight.lock()
+    defer { inFlight.unlock() }
+    return stopping
+  }
+
+  /// Accounts for a connection about to be suspended for a worker; false
+  /// once the drain is over (the daemon is about to stop, and MHD must not
+  /// hold a suspended connection then).
+  fileprivate func park() -> Bool {
+    inFlight.lock()
+    defer { inFlight.unlock() }
+    guard !drained else { return false }
+    suspendedCount += 1
+    return true
+  }
+
+  fileprivate func connectionOpened(_ socket: Int32) {
+    inFlight.lock()
+    openSockets[socket, default: 0] += 1
+    connectionsStarted += 1
+    inFlight.unlock()
+  }
+
+  fileprivate func connectionClosed(_ socket: Int32) {
+    inFlight.lock()
+    if let count = openSockets[socket] { openSockets[socket] = count > 1 ? count - 1 : nil }
+    inFlight.unlock()
+  }
+
+  /// The parked connection is back on a poll thread.
+  fileprivate func unpark() {
+    inFlight.lock()
+    suspendedCount -= 1
+    inFlight.unlock()
+  }
 }
 
 /// Per-request state kept in MHD's `con_cls` between callbacks.
@@ -142,6 +245,8 @@ final class RequestState: @unchecked Sendable {
   var query: [String: String] = [:]
   var body: [UInt8] = []
   var bodyTooLarge = false
+  /// Body bytes read and thrown away after the limit was passed.
+  var discardedBytes = 0
   var peerAddress = ""
   var requestID = ""
   var route = ""
@@ -184,7 +289,11 @@ private func collectQuery(
   return .YES
 }
 
-private func queue(_ response: Response, on connection: OpaquePointer?, state: RequestState) -> MHD_Result {
+private func queue(
+  _ response: Response, on connection: OpaquePointer?, state: RequestState, server: HTTPServer
+) -> MHD_Result {
+  var response = response
+  if server.isStopping { response.setHeader("Connection", "close") }
   state.status = response.status
   let mhdResponse = response.body.withUnsafeBytes { bytes in
     MHD_create_response_from_buffer(
@@ -242,23 +351,35 @@ private func latchkeyAccessHandler(
     state.requestID =
       acceptedRequestID(state.headers.first { $0.name == "x-request-id" }?.value) ?? server.nextRequestID()
     server.begin()
-    // A declared body over the limit is refused before it is read.
-    if let length = state.headers.first(where: { $0.name == "content-length" }).flatMap({ Int($0.value) }),
-      length > server.configuration.maxBodyBytes
-    {
+    switch framing(of: state.headers) {
+    case .refused(let error):
+      // Answered before any body byte is read; MHD then closes the connection.
+      state.bodyTooLarge = true
+      let response = server.responder.finish(error.response, for: makeRequest(state))
+      return queue(response, on: connection, state: state, server: server)
+    case .length(let length) where length > server.configuration.maxBodyBytes:
+      // A declared body over the limit is refused before it is read.
       state.bodyTooLarge = true
       let response = server.responder.finish(tooLarge.response, for: makeRequest(state))
-      return queue(response, on: connection, state: state)
+      return queue(response, on: connection, state: state, server: server)
+    default:
+      return .YES
     }
-    return .YES
   }
   let state = Unmanaged<RequestState>.fromOpaque(raw).takeUnretainedValue()
 
   if uploadDataSize.pointee > 0 {
     let size = uploadDataSize.pointee
-    if !state.bodyTooLarge {
+    if state.bodyTooLarge {
+      // MHD cannot answer before the body is complete, so an oversized
+      // chunked body is read and dropped to give the client its 413. An
+      // endless one would hold the connection forever: cut it off.
+      state.discardedBytes += size
+      if state.discardedBytes > discardLimit { return .NO }
+    } else {
       if state.body.count + size > server.configuration.maxBodyBytes {
         state.bodyTooLarge = true
+        state.discardedBytes = state.body.count + size
         state.body = []
       } else if let uploadData {
         uploadData.withMemoryRebound(to: UInt8.self, capacity: size) {
@@ -272,21 +393,28 @@ private func latchkeyAccessHandler(
 
   if let pending = state.pending {
     state.pending = nil
-    return queue(pending, on: connection, state: state)
+    server.unpark()
+    return queue(pending, on: connection, state: state, server: server)
   }
   if state.dispatched { return .YES }
 
   let request = makeRequest(state)
   if state.bodyTooLarge {
-    return queue(server.responder.finish(tooLarge.response, for: request), on: connection, state: state)
+    return queue(server.responder.finish(tooLarge.response, for: request), on: connection, state: state, server: server)
   }
   switch server.responder.plan(request) {
   case .answer(let response):
-    return queue(response, on: connection, state: state)
+    return queue(response, on: connection, state: state, server: server)
   case .run(let route, let routed):
     state.route = route.pattern
-    if route.execution == .inline {
-      return queue(server.responder.run(route, routed), on: connection, state: state)
+    if route.execution.runsInline {
+      return queue(server.responder.run(route, routed), on: connection, state: state, server: server)
+    }
+    guard server.park() else {
+      // The daemon is about to stop: nothing may stay suspended.
+      return queue(
+        server.responder.finish(HTTPError.unavailable(retryAfter: 1, "shutting down").response, for: routed),
+        on: connection, state: state, server: server)
     }
     state.dispatched = true
     MHD_suspend_connection(connection)
@@ -305,6 +433,70 @@ private func latchkeyAccessHandler(
   }
 }
 
+enum Framing {
+  case none
+  case chunked
+  case length(Int)
+  case refused(HTTPError)
+}
+
+/// How the body is delimited, refusing what a proxy in front could read
+/// differently (request smuggling, RFC 9112 §6.1 and §6.3): several
+/// Content-Length values, Content-Length with Transfer-Encoding, a coding
+/// other than plain `chunked`, a header name that is not a token (such as
+/// `Content-Length :`). MHD 0.9.75 accepts all of these.
+func framing(of headers: [(name: String, value: String)]) -> Framing {
+  var lengths: [Substring] = []
+  var codings: [Substring] = []
+  for (name, value) in headers {
+    guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
+      return .refused(.badRequest("malformed header field name"))
+    }
+    if name == "content-length" {
+      lengths.append(trimmedOWS(Substring(value)))
+    } else if name == "transfer-encoding" {
+      codings += value.split(separator: ",", omittingEmptySubsequences: false).map(trimmedOWS)
+    }
+  }
+  if !codings.isEmpty {
+    guard lengths.isEmpty else {
+      return .refused(.badRequest("both Content-Length and Transfer-Encoding are present"))
+    }
+    guard codings.count == 1, codings[0].lowercased() == "chunked" else {
+      return .refused(
+        HTTPError(status: 501, code: "not_implemented", description: "unsupported Transfer-Encoding"))
+    }
+    return .chunked
+  }
+  guard let first = lengths.first else { return .none }
+  guard !first.isEmpty, first.utf8.allSatisfy({ (48...57).contains($0) }), lengths.allSatisfy({ $0 == first })
+  else { return .refused(.badRequest("invalid Content-Length")) }
+  // Digits too many for an Int are simply too large.
+  return .length(Int(first) ?? Int.max)
+}
+
+private func isTokenByte(_ byte: UInt8) -> Bool {
+  switch byte {
+  case 48...57, 65...90, 97...122: return true
+  case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+    UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+    UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+    return true
+  default: return false
+  }
+}
+
+private func trimmedOWS(_ text: Substring) -> Substring {
+  var text = text
+  while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+  while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+  return text
+}
+
+/// How much of an oversized body is read (and dropped) before the
+/// connection is closed instead of answered.
+private let discardLimit = 1 << 20
+
 private let tooLarge = HTTPError(
   status: 413, code: "payload_too_large", description: "request body exceeds 16 KiB")
 
@@ -322,6 +514,21 @@ private func latchkeyRequestCompleted(
       method: state.method, path: state.path, route: state.route.isEmpty ? "unmatched" : state.route,
       status: state.status, seconds: seconds, requestID: state.requestID, peerAddress: state.peerAddress))
   server.end()
+}
+
+private func latchkeyConnectionNotified(
+  _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+  _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_ConnectionNotificationCode
+) {
+  guard let cls, let connection else { return }
+  let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+  let socket = latchkey_mhd_connection_fd(connection)
+  guard socket >= 0 else { return }
+  if code.rawValue == 0 {  // MHD_CONNECTION_NOTIFY_STARTED (the case does not import by name)
+    server.connectionOpened(socket)
+  } else {
+    server.connectionClosed(socket)
+  }
 }
 
 /// MHD_RESPMEM_MUST_COPY: the case does not import by name from the fixed enum.

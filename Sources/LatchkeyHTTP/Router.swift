@@ -4,6 +4,17 @@
 public enum Execution: Sendable {
   case inline
   case blocking
+  /// Inline while the condition holds (e.g. the revocation view is in sync
+  /// and no I/O is needed), blocking otherwise. Asked per request.
+  case inlineWhen(@Sendable () -> Bool)
+
+  public var runsInline: Bool {
+    switch self {
+    case .inline: return true
+    case .blocking: return false
+    case .inlineWhen(let condition): return condition()
+    }
+  }
 }
 
 public typealias Handler = @Sendable (Request) throws -> Response
