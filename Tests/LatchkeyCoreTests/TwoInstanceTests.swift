@@ -1,0 +1,67 @@
+import Foundation
+import LatchkeyTesting
+import Testing
+
+/// Two servers on one database (DESIGN §6): revocations and reuse detection
+/// hold across instances.
+@Suite("two instances on one database")
+struct TwoInstanceTests {
+  /// Runs `body` with two servers sharing a database and a clock.
+  static func withPair(_ environment: [String: String] = [:], _ body: (TestServer, TestServer) throws -> Void)
+    throws
+  {
+    let url = try TestDatabase.create()
+    defer { TestDatabase.drop(url) }
+    let clock = TestClock()
+    let a = try TestServer(environment: environment, databaseURL: url, clock: clock)
+    defer { a.stop() }
+    let b = try TestServer(environment: environment, databaseURL: url, clock: clock)
+    defer { b.stop() }
+    #expect(a.port != b.port)
+    try body(a, b)
+  }
+
+  @Test("a login on A works on B; logout on A is honoured by B at once")
+  func logoutAcrossInstances() throws {
+    try Self.withPair { a, b in
+      let tokens = try a.client().signIn(uniqueEmail(), register: true)
+      #expect(try b.client().me(tokens.access).status == 200)
+      #expect(try a.client().logout(cookie: tokens.refresh, bearer: tokens.access).status == 204)
+      let me = try b.client().me(tokens.access)
+      #expect(me.status == 401)
+      #expect(me.errorCode == "invalid_token")
+      RefreshTests.expectRefused(try b.client().refresh(cookie: tokens.refresh))
+    }
+  }
+
+  @Test("refresh on A, then reuse of the old token on B, kills the family on both")
+  func reuseAcrossInstances() throws {
+    try Self.withPair(["LATCHKEY_REFRESH_REUSE_INTERVAL": "10"]) { a, b in
+      let login = try a.client().signIn(uniqueEmail(), register: true)
+      let rotated = try a.client().rotate(login.refresh)
+      // Within the interval B answers with the same successor.
+      let grace = try b.client().rotate(login.refresh)
+      #expect(grace.refresh == rotated.refresh)
+
+      a.clock.advance(11)
+      RefreshTests.expectRefused(try b.client().refresh(cookie: login.refresh))
+      RefreshTests.expectRefused(try a.client().refresh(cookie: rotated.refresh))
+      #expect(try a.client().me(rotated.access).status == 401)
+      #expect(try b.client().me(grace.access).status == 401)
+    }
+  }
+
+  @Test("global logout and admin revoke on one instance apply on the other")
+  func globalAcrossInstances() throws {
+    try Self.withPair { a, b in
+      let email = uniqueEmail()
+      let first = try a.client().signIn(email, register: true)
+      let second = try b.client().signIn(email)
+      #expect(try b.client().logout(cookie: second.refresh, global: true).status == 204)
+      #expect(try a.client().me(first.access).status == 401)
+      #expect(try a.client().me(second.access).status == 401)
+      let again = try a.client().signIn(email)
+      #expect(try b.client().me(again.access).status == 200)
+    }
+  }
+}
