@@ -102,6 +102,10 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     guard let session = UUID(uuidString: claims.sid), let user = UUID(uuidString: claims.sub) else {
       return true
     }
+    // A revocation committed by another instance just before this request
+    // may sit unread in the listener's socket: read it first (one
+    // non-blocking recv), so the view is never behind what the kernel has.
+    listener?.deliverPending()
     lock.lock()
     guard inSync else {
       lock.unlock()
@@ -182,7 +186,7 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     if connected {
       resync()
     } else if !isStopped {
-      logger.log("warn", "revocation listener disconnected; /api answers 503 until it is back")
+      logger.log("warn", "revocation listener disconnected; /api checks the database until it is back")
     }
   }
 

@@ -19,6 +19,7 @@ public final class PostgresListener: Sendable {
   private let control = Mutex(Control())
   private let wake = DispatchSemaphore(value: 0)
   private let running = DispatchGroup()
+  private let drain = DrainState()
 
   private struct Control {
     var started = false
@@ -117,24 +118,59 @@ public final class PostgresListener: Sendable {
     }
   }
 
+  /// Delivers, on the calling thread, notifications that have already
+  /// reached this process's socket but that the listener thread has not
+  /// read yet. Never blocks: if another thread is reading, it returns at
+  /// once. A reader that must not miss a notification already sent (a
+  /// revocation committed just before its request arrived) calls this first.
+  public func deliverPending() {
+    guard drain.lock.try() else { return }
+    defer { drain.lock.unlock() }
+    guard let connection = drain.connection, connection.consumeInput() else { return }
+    while let notification = connection.nextNotification() {
+      onNotification(notification.channel, notification.payload)
+    }
+  }
+
   /// Delivers notifications until the connection is lost or `stop()` is called.
   private func receive(on connection: PostgresConnection) {
+    drain.lock.lock()
+    drain.connection = connection
+    drain.lock.unlock()
+    defer {
+      drain.lock.lock()
+      drain.connection = nil
+      drain.lock.unlock()
+    }
     while true {
+      drain.lock.lock()
       while let notification = connection.nextNotification() {
         onNotification(notification.channel, notification.payload)
       }
+      drain.lock.unlock()
       if isStopping { return }
       let fd = connection.socket
       guard fd >= 0 else { return }
       if SocketWait.wait(fd: fd, forWrite: false, milliseconds: Self.pollMilliseconds) == .ready {
-        if !connection.consumeInput() {
+        drain.lock.lock()
+        let alive = connection.consumeInput()
+        if !alive {
           // Deliver what arrived before the loss, then report it.
           while let notification = connection.nextNotification() {
             onNotification(notification.channel, notification.payload)
           }
-          return
         }
+        drain.lock.unlock()
+        if !alive { return }
       }
     }
   }
+}
+
+/// The listener connection, shared between the listener thread and callers
+/// of `deliverPending` under `lock` (a PGconn is never used by two threads
+/// at once).
+private final class DrainState: @unchecked Sendable {
+  let lock = NSLock()
+  var connection: PostgresConnection?
 }
