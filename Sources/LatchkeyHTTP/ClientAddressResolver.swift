@@ -36,6 +36,8 @@ public struct AddressRange: Sendable, Equatable {
 
   /// IPv4 as 4 bytes, IPv6 as 16 (IPv4-mapped IPv6 folded to IPv4).
   static func parseAddress(_ text: String) -> [UInt8]? {
+    // inet_pton stops at a NUL; "1.2.3.4\0junk" must not pass as 1.2.3.4.
+    guard !text.utf8.contains(0) else { return nil }
     var v4 = in_addr()
     if inet_pton(AF_INET, text, &v4) == 1 {
       return withUnsafeBytes(of: &v4) { Array($0) }

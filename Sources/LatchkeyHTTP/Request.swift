@@ -92,7 +92,9 @@ public struct Request: Sendable {
     }
     switch error {
     case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
-    case .typeMismatch(_, let context): return "wrong type for field '\(path(context))'"
+    case .typeMismatch(_, let context):
+      return context.codingPath.isEmpty
+        ? "request body must be a JSON object" : "wrong type for field '\(path(context))'"
     case .valueNotFound(_, let context): return "field '\(path(context))' must not be null"
     case .dataCorrupted(let context):
       return context.codingPath.isEmpty ? "malformed JSON body" : "invalid field '\(path(context))'"
