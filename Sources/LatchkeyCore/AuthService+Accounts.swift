@@ -92,14 +92,26 @@ extension AuthService {
     claims: AuthenticatedUser, current: String, new: String, client: ClientInfo
   ) throws {
     try policy.validate(new, field: "new_password")
-    guard let stored = try pool.withConnection({ try UserStore.find(id: claims.userID, on: $0) }) else {
-      throw AuthError.invalidToken
+    let now = clock.now()
+    // Wrong current passwords count against the account like failed logins,
+    // so a stolen access token cannot be used to guess the password.
+    let accountKey = LoginThrottle.accountKey(UserStore.emailKey(claims.email))
+    let addressKey = LoginThrottle.addressKey(client.ip)
+    let (stored, wait) = try pool.withConnection { db in
+      (
+        try UserStore.find(id: claims.userID, on: db),
+        try throttle.retryAfter(account: accountKey, address: addressKey, now: now, on: db)
+      )
     }
+    guard let stored else { throw AuthError.invalidToken }
+    if let wait { throw AuthError.throttled(retryAfter: wait) }
     guard try verifyPassword(current, encoded: stored.passwordHash) else {
+      try pool.withConnection {
+        try throttle.recordFailure(account: accountKey, address: addressKey, now: now, on: $0)
+      }
       throw AuthError.invalidCredentials
     }
     let hash = try hashPassword(new)
-    let now = clock.now()
     let revoked = try pool.transaction { db in
       try UserStore.updatePasswordHash(claims.userID, hash: hash, on: db, now: now)
       let revoked = try SessionStore.revoke(
