@@ -209,6 +209,51 @@ struct HostileInputTests {
       let response = try client.request(
         "GET", "/api/me", headers: [("X-Huge", String(repeating: "h", count: 64 * 1024))])
       #expect((400..<500).contains(response.status), "\(response.status)")
+      // libmicrohttpd answers an oversized header block itself (before any
+      // handler), with its own canned response: no nosniff, no JSON body.
+      withKnownIssue("libmicrohttpd's built-in \(response.status) answer lacks X-Content-Type-Options") {
+        #expect(response.header("x-content-type-options") == "nosniff")
+        #expect(response.errorCode != nil)
+      }
+      #expect(try server.client().request("GET", "/healthz").status == 200)
+    }
+  }
+
+  @Test("protocol-level garbage gets a 4xx/5xx answer or a closed connection, and the server lives on")
+  func protocolErrors() throws {
+    try withServer { server in
+      // (raw request, answered by libmicrohttpd itself rather than by Latchkey)
+      let cases: [(String, Bool)] = [
+        ("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", true),
+        ("POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", true),
+        ("GET /healthz?\(String(repeating: "q", count: 40000)) HTTP/1.1\r\nHost: x\r\n\r\n", true),
+        ("GET  HTTP/1.1\r\nHost: x\r\n\r\n", true),
+        ("POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", false),
+        ("BREW /login HTTP/1.1\r\nHost: x\r\n\r\n", false),
+        ("GET healthz HTTP/1.1\r\nHost: x\r\n\r\n", false),
+        (
+          "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5\r\n{\"a\":\r\n0\r\n\r\n", false
+        ),
+      ]
+      for (raw, answeredByMHD) in cases {
+        let client = server.client()
+        try client.sendRaw(Array(raw.utf8))
+        guard let response = try? client.readResponse() else { continue }
+        let what = String(raw.prefix(40))
+        #expect(response.status >= 400, "\(what)")
+        #expect(response.status != 500, "\(what)")
+        if answeredByMHD {
+          // libmicrohttpd's canned HTML answers (400, 414, 431, 505) carry
+          // neither nosniff nor the JSON error shape.
+          withKnownIssue("libmicrohttpd's built-in \(response.status) answer is not Latchkey's JSON error") {
+            #expect(response.header("x-content-type-options") == "nosniff", "\(what)")
+            #expect(response.errorCode != nil, "\(what)")
+          }
+        } else {
+          Self.expectSane(response, what)
+        }
+      }
       #expect(try server.client().request("GET", "/healthz").status == 200)
     }
   }

@@ -144,6 +144,8 @@ struct RegisterTests {
       let response = try client.request(
         "POST", "/register", headers: [("Content-Type", "application/json")], body: body)
       #expect(response.status == 413)
+      #expect(response.errorCode != nil)
+      #expect(response.header("x-content-type-options") == "nosniff")
       // The server still serves afterwards.
       #expect(try server.client().request("GET", "/healthz").status == 200)
     }

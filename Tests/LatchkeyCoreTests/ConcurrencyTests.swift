@@ -1,0 +1,79 @@
+import Foundation
+import LatchkeyTesting
+import Testing
+
+/// Races between requests that touch the same account or session, each on
+/// its own connection and thread, released together.
+@Suite("concurrent requests")
+struct ConcurrencyTests {
+  @Test("concurrent registrations of one email: exactly one 201, the rest 409")
+  func registerRace() throws {
+    try withServer { server in
+      let email = uniqueEmail("race")
+      let results = concurrently(12, port: server.port) { index, client in
+        try client.register(index % 2 == 0 ? email : email.uppercased(), "password number \(index)")
+      }
+      let statuses = results.compactMap { try? $0.get().status }
+      #expect(statuses.count == 12)
+      #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+      #expect(statuses.filter { $0 == 409 }.count == 11, "\(statuses)")
+    }
+  }
+
+  @Test("concurrent logins beyond LATCHKEY_MAX_SESSIONS leave at most that many live sessions")
+  func sessionCapRace() throws {
+    try withServer(["LATCHKEY_MAX_SESSIONS": "2"]) { server in
+      let email = uniqueEmail()
+      try server.client().register(email)
+      let results = concurrently(10, port: server.port) { _, client in try client.login(email) }
+      let responses = results.compactMap { try? $0.get() }
+      #expect(responses.count == 10)
+      #expect(responses.allSatisfy { $0.status == 200 }, "\(responses.map(\.status))")
+      let live = try responses.filter { try server.client().me($0.accessToken).status == 200 }
+      #expect(live.count == 2)
+      let login = try server.client().signIn(email)
+      let sessions = try server.client().get("/api/sessions", bearer: login.access).json["sessions"] as? [Any]
+      #expect(sessions?.count == 2)
+    }
+  }
+
+  @Test("refresh racing logout: whatever the order, the session ends dead")
+  func refreshVersusLogout() throws {
+    try withServer(["LATCHKEY_REFRESH_REUSE_INTERVAL": "10"]) { server in
+      for _ in 0..<5 {
+        let login = try server.client().signIn(uniqueEmail(), register: true)
+        let results = concurrently(6, port: server.port) { index, client in
+          index % 2 == 0
+            ? try client.refresh(cookie: login.refresh) : try client.logout(cookie: login.refresh)
+        }
+        let responses = results.compactMap { try? $0.get() }
+        #expect(responses.count == 6)
+        #expect(responses.allSatisfy { $0.status < 500 }, "\(responses.map(\.status))")
+        let client = server.client()
+        for response in responses {
+          if let access = response.accessToken { #expect(try client.me(access).status == 401) }
+          if let cookie = response.refreshCookie?.value, !cookie.isEmpty {
+            RefreshTests.expectRefused(try client.refresh(cookie: cookie))
+          }
+        }
+        #expect(try client.me(login.access).status == 401)
+      }
+    }
+  }
+
+  @Test("concurrent wrong passwords cannot overshoot the account's failure limit unnoticed")
+  func throttleRace() throws {
+    try withServer(["LATCHKEY_LOGIN_MAX_FAILURES_PER_ACCOUNT": "3"]) { server in
+      let email = uniqueEmail()
+      try server.client().register(email)
+      let results = concurrently(10, port: server.port) { _, client in
+        try client.login(email, "wrong password!")
+      }
+      let statuses = results.compactMap { try? $0.get().status }
+      #expect(statuses.count == 10)
+      #expect(statuses.allSatisfy { $0 == 401 || $0 == 429 }, "\(statuses)")
+      // Once the dust settles the account is locked, even for the right password.
+      #expect(try server.client().login(email).status == 429)
+    }
+  }
+}
