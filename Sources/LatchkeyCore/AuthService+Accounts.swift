@@ -75,7 +75,8 @@ extension AuthService {
         expiresAt: refreshExpiry,
         on: db)
       try AuditLog.record(.loginSuccess, user: user.id, session: session, ip: client.ip, on: db, now: now)
-      return try SessionStore.enforceLimit(userID: user.id, limit: config.maxSessions, now: now, on: db)
+      return try SessionStore.enforceLimit(
+        userID: user.id, keep: session, limit: config.maxSessions, now: now, on: db)
     }
     metrics.increment("latchkey_logins_total", [("result", "success")])
     didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)

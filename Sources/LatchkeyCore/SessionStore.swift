@@ -132,14 +132,18 @@ struct SessionStore {
     case ownedSession(UUID, owner: UUID)
   }
 
-  /// Revokes the least recently used live sessions beyond `limit`.
-  static func enforceLimit(userID: UUID, limit: Int, now: Double, on db: PostgresConnection) throws -> [UUID]
+  /// Revokes the least recently used live sessions beyond `limit`, never
+  /// `keep` (the session the login just created): its timestamps come from
+  /// the start of the login, so a concurrent login that committed first can
+  /// look newer, and the new session must not be the one evicted.
+  static func enforceLimit(userID: UUID, keep: UUID, limit: Int, now: Double, on db: PostgresConnection)
+    throws -> [UUID]
   {
     let result = try db.query(
       """
       with excess as (
         select id from sessions where user_id = $1::uuid and revoked_at is null
-          and absolute_expires_at > to_timestamp($2)
+          and absolute_expires_at > to_timestamp($2) and id <> $4::uuid
         order by last_used_at desc, created_at desc offset $3
       ), revoked as (
         update sessions set revoked_at = to_timestamp($2), revoked_reason = 'session_limit'
@@ -147,7 +151,7 @@ struct SessionStore {
       )
       select id, pg_notify('\(channel)', 's:' || id::text) from revoked
       """,
-      [.uuid(userID), .double(now), .int(Int64(limit))])
+      [.uuid(userID), .double(now), .int(Int64(max(0, limit - 1))), .uuid(keep)])
     return result.rows.compactMap { $0.uuid(0) }
   }
 

@@ -37,6 +37,26 @@ struct ConcurrencyTests {
     }
   }
 
+  @Test("a login never evicts the session it just created, however logins interleave")
+  func loginKeepsItsOwnSession() throws {
+    try withServer(["LATCHKEY_MAX_SESSIONS": "1"]) { server in
+      for _ in 0..<4 {
+        let email = uniqueEmail()
+        try server.client().register(email)
+        let results = concurrently(8, port: server.port) { _, client in try client.login(email) }
+        #expect(results.compactMap { try? $0.get().status }.filter { $0 == 200 }.count == 8)
+      }
+      // A session revoked for the cap at the very instant it was created was
+      // evicted by its own login, which then handed out its dead tokens.
+      let selfEvicted = try withDatabase(server.databaseURL) { db in
+        try db.query(
+          "select count(*) from sessions where revoked_reason = 'session_limit' and revoked_at = created_at"
+        ).rows.first?.int(0)
+      }
+      #expect(selfEvicted == 0)
+    }
+  }
+
   @Test("refresh racing logout: whatever the order, the session ends dead")
   func refreshVersusLogout() throws {
     try withServer(["LATCHKEY_REFRESH_REUSE_INTERVAL": "10"]) { server in
