@@ -38,18 +38,32 @@ extension AuthService {
     let emailKey = UserStore.emailKey(email)
     let accountKey = LoginThrottle.accountKey(emailKey)
     let addressKey = LoginThrottle.addressKey(client.ip)
-    let (user, wait) = try pool.withConnection { db in
-      let wait = try throttle.retryAfter(account: accountKey, address: addressKey, now: now, on: db)
-      return (wait == nil ? try UserStore.find(email: email, on: db) : nil, wait)
-    }
-    if let wait {
+    // The attempt counts against the account before argon2 runs (reset on
+    // success), so N concurrent guesses cannot overshoot the account's limit.
+    let user: User?
+    do {
+      user = try pool.transaction { db in
+        if let wait = try throttle.reserve(account: accountKey, address: addressKey, now: now, on: db) {
+          throw AuthError.throttled(retryAfter: wait)  // rolls the reservation back
+        }
+        return try UserStore.find(email: email, on: db)
+      }
+    } catch AuthError.throttled(let wait) {
       metrics.increment("latchkey_logins_total", [("result", "throttled")])
       throw AuthError.throttled(retryAfter: wait)
     }
     let candidate = user?.passwordHash ?? hasher.dummyHash()
-    guard try verifyPassword(password, encoded: candidate), let user else {
+    let verified: Bool
+    do {
+      verified = try verifyPassword(password, encoded: candidate)
+    } catch {
+      // No verdict (hashing pool full): the attempt does not count.
+      _ = try? pool.withConnection { try throttle.giveBack(accountKey, on: $0) }
+      throw error
+    }
+    guard verified, let user else {
       try pool.transaction { db in
-        try throttle.recordFailure(account: accountKey, address: addressKey, now: now, on: db)
+        _ = try throttle.countFailure(addressKey, now: now, on: db)  // the account's was counted up front
         try AuditLog.record(.loginFailure, user: user?.id, session: nil, ip: client.ip, on: db, now: now)
       }
       metrics.increment("latchkey_logins_total", [("result", "failure")])
