@@ -58,4 +58,26 @@ struct OperationsTests {
       }
     }
   }
+
+  @Test("metrics label routes by pattern: ids and unknown paths do not grow the label set")
+  func boundedLabels() throws {
+    try withServer { server in
+      let client = server.client()
+      let tokens = try client.signIn(uniqueEmail(), register: true)
+      var probes: [String] = []
+      for _ in 0..<20 {
+        let id = UUID().uuidString.lowercased()
+        probes.append(id)
+        _ = try client.request(
+          "DELETE", "/api/sessions/\(id)", headers: [("Authorization", "Bearer \(tokens.access)")])
+        _ = try client.request("GET", "/no-such-path-\(id)")
+        _ = try client.request("POST", "/api/admin/users/\(id)/revoke")
+      }
+      let text = try client.request("GET", "/metrics").text
+      for id in probes { #expect(!text.contains(id), "\(id) leaked into a label") }
+      #expect(text.contains(#"route="/api/sessions/{id}""#))
+      let requestSeries = text.split(separator: "\n").filter { $0.hasPrefix("latchkey_http_requests_total{") }
+      #expect(requestSeries.count < 20, "\(requestSeries.count) request series")
+    }
+  }
 }

@@ -230,4 +230,17 @@ struct RefreshTests {
       Self.expectRefused(try client.refresh(cookie: third.refresh), "past the absolute lifetime")
     }
   }
+
+  @Test("a refresh TTL longer than the session's max age is capped by it, from the login on")
+  func refreshTTLCappedBySessionMaxAge() throws {
+    let environment = ["LATCHKEY_SESSION_MAX_AGE": "100", "LATCHKEY_REFRESH_TTL": "1000"]
+    try withServer(environment) { server in
+      let client = server.client()
+      let login = try client.signIn(uniqueEmail(), register: true)
+      let maxAge = try #require(login.response.refreshCookie?.maxAge)
+      #expect((95...100).contains(maxAge), "\(maxAge)")
+      server.clock.advance(101)
+      Self.expectRefused(try client.refresh(cookie: login.refresh))
+    }
+  }
 }

@@ -212,12 +212,20 @@ final class Collector<T: Sendable>: @unchecked Sendable {
 func concurrently(
   _ count: Int, port: UInt16, _ send: @escaping @Sendable (Int, TestHTTPClient) throws -> TestResponse
 ) -> [Result<TestResponse, any Error>] {
+  concurrently(count, ports: [port], send)
+}
+
+/// As above, request `i` going to `ports[i % ports.count]` (several instances).
+func concurrently(
+  _ count: Int, ports: [UInt16], _ send: @escaping @Sendable (Int, TestHTTPClient) throws -> TestResponse
+) -> [Result<TestResponse, any Error>] {
   let ready = DispatchSemaphore(value: 0)
   let gate = DispatchSemaphore(value: 0)
   let group = DispatchGroup()
   let results = Collector<Result<TestResponse, any Error>>()
   for index in 0..<count {
     group.enter()
+    let port = ports[index % ports.count]
     let thread = Thread {
       let client = TestHTTPClient(port: port)
       try? client.sendRaw([])  // connect now, so the race is on the request, not the handshake

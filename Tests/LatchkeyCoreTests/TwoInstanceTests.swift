@@ -95,4 +95,33 @@ struct TwoInstanceTests {
       #expect(try a.client().me(again.access).status == 200)
     }
   }
+
+  @Test(
+    "concurrent refreshes split across both instances: one winner with interval 0, one successor with grace")
+  func concurrentRefreshAcrossInstances() throws {
+    try Self.withPair(["LATCHKEY_REFRESH_REUSE_INTERVAL": "0"]) { a, b in
+      let login = try a.client().signIn(uniqueEmail(), register: true)
+      let results = concurrently(16, ports: [a.port, b.port]) { _, client in
+        try client.refresh(cookie: login.refresh)
+      }
+      let statuses = results.compactMap { try? $0.get().status }
+      #expect(statuses.count == 16)
+      #expect(statuses.filter { $0 == 200 }.count == 1, "\(statuses)")
+      #expect(statuses.filter { $0 == 401 }.count == 15, "\(statuses)")
+      #expect(try Self.meOnceRevoked(b, login.access).status == 401)
+    }
+    try Self.withPair(["LATCHKEY_REFRESH_REUSE_INTERVAL": "10"]) { a, b in
+      let login = try a.client().signIn(uniqueEmail(), register: true)
+      let results = concurrently(16, ports: [a.port, b.port]) { _, client in
+        try client.refresh(cookie: login.refresh)
+      }
+      let responses = results.compactMap { try? $0.get() }
+      #expect(responses.count == 16)
+      #expect(responses.allSatisfy { $0.status == 200 }, "\(responses.map(\.status))")
+      let successors = Set(responses.compactMap { $0.refreshCookie?.value })
+      #expect(successors.count == 1)
+      let next = try b.client().rotate(try #require(successors.first))
+      #expect(try a.client().me(next.access).status == 200)
+    }
+  }
 }
