@@ -112,23 +112,30 @@ extension AuthService {
     // so a stolen access token cannot be used to guess the password.
     let accountKey = LoginThrottle.accountKey(UserStore.emailKey(claims.email))
     let addressKey = LoginThrottle.addressKey(client.ip)
-    let (stored, wait) = try pool.withConnection { db in
-      (
-        try UserStore.find(id: claims.userID, on: db),
-        try throttle.retryAfter(account: accountKey, address: addressKey, now: now, on: db)
-      )
+    // As for login: the attempt counts before argon2 runs, so concurrent
+    // guesses cannot overshoot the limit; a success resets the count.
+    let stored = try pool.transaction { db -> User? in
+      if let wait = try throttle.reserve(account: accountKey, address: addressKey, now: now, on: db) {
+        throw AuthError.throttled(retryAfter: wait)  // rolls the reservation back
+      }
+      return try UserStore.find(id: claims.userID, on: db)
     }
     guard let stored else { throw AuthError.invalidToken }
-    if let wait { throw AuthError.throttled(retryAfter: wait) }
-    guard try verifyPassword(current, encoded: stored.passwordHash) else {
-      try pool.withConnection {
-        try throttle.recordFailure(account: accountKey, address: addressKey, now: now, on: $0)
-      }
+    let verified: Bool
+    do {
+      verified = try verifyPassword(current, encoded: stored.passwordHash)
+    } catch {
+      _ = try? pool.withConnection { try throttle.giveBack(accountKey, on: $0) }
+      throw error
+    }
+    guard verified else {
+      try pool.withConnection { _ = try throttle.countFailure(addressKey, now: now, on: $0) }
       throw AuthError.invalidCredentials
     }
     let hash = try hashPassword(new)
     let revoked = try pool.transaction { db in
       try UserStore.updatePasswordHash(claims.userID, hash: hash, on: db, now: now)
+      try throttle.reset(account: accountKey, on: db)
       let revoked = try SessionStore.revoke(
         .userExcept(claims.userID, keep: claims.sessionID), reason: .passwordChange, now: now, on: db)
       try AuditLog.record(

@@ -12,26 +12,6 @@ struct LoginThrottle: Sendable {
   static func accountKey(_ emailKey: String) -> String { "account:" + emailKey }
   static func addressKey(_ ip: String) -> String { "address:" + ip }
 
-  /// Seconds until the caller may try again, or nil if not throttled.
-  func retryAfter(account: String, address: String, now: Double, on db: PostgresConnection) throws -> Int? {
-    let rows = try db.query(
-      "select key, failures, extract(epoch from window_started_at)::float8 from login_throttle where key in ($1, $2)",
-      [.text(account), .text(address)]
-    ).rows
-    var wait: Double = 0
-    for row in rows {
-      guard let key = row.string(0), let failures = row.int(1), let started = row.double(2) else { continue }
-      let limit = key == account ? maxPerAccount : maxPerAddress
-      let ends = started + window
-      if failures >= limit && ends > now { wait = max(wait, ends - now) }
-    }
-    return wait > 0 ? Int(wait.rounded(.up)) : nil
-  }
-
-  func recordFailure(account: String, address: String, now: Double, on db: PostgresConnection) throws {
-    for key in [account, address] { _ = try countFailure(key, now: now, on: db) }
-  }
-
   /// Adds one failure to `key`'s window (starting a new window when the old
   /// one is over) and returns the count and the window's start. The upsert
   /// locks the row, so concurrent callers are counted one after another.
