@@ -1,8 +1,12 @@
+#define _GNU_SOURCE /* accept4 */
 #include "CLatchkeyShims.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 static void latchkey_mhd_quiet_logger(void *cls, const char *fmt, va_list ap) {
@@ -39,6 +43,9 @@ struct MHD_Daemon *latchkey_mhd_start(const latchkey_mhd_config *c, const char *
       {MHD_OPTION_LISTEN_BACKLOG_SIZE, c->listen_backlog, NULL},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)c->completed, c->completed_cls},
       {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)latchkey_mhd_quiet_logger, NULL},
+      /* Last before the end: without a callback it ends the list itself. */
+      {c->notify_connection ? MHD_OPTION_NOTIFY_CONNECTION : MHD_OPTION_END,
+       (intptr_t)c->notify_connection, c->notify_connection_cls},
       {MHD_OPTION_END, 0, NULL},
   };
   struct MHD_Daemon *d = MHD_start_daemon(flags, c->port, NULL, NULL, c->handler, c->handler_cls,
@@ -67,5 +74,34 @@ void latchkey_mhd_client_address(struct MHD_Connection *connection, char *buf, s
     } else {
       inet_ntop(AF_INET6, a, buf, (socklen_t)len);
     }
+  }
+}
+
+int latchkey_mhd_connection_fd(struct MHD_Connection *connection) {
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  return info == NULL ? -1 : info->connect_fd;
+}
+
+int latchkey_socket_pending_bytes(int fd) {
+  int pending = 0;
+  if (fd < 0 || ioctl(fd, FIONREAD, &pending) != 0) return 0;
+  return pending;
+}
+
+unsigned int latchkey_mhd_adopt_backlog(struct MHD_Daemon *daemon, int listen_fd) {
+  unsigned int adopted = 0;
+  int flags = fcntl(listen_fd, F_GETFL, 0);
+  if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) != 0) return 0;
+  for (;;) {
+    struct sockaddr_storage address;
+    socklen_t length = sizeof(address);
+    int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      return adopted; /* EAGAIN: the backlog is empty */
+    }
+    /* MHD closes the socket itself when it cannot take it. */
+    if (MHD_add_connection(daemon, fd, (struct sockaddr *)&address, length) == MHD_YES) adopted++;
   }
 }

@@ -10,13 +10,20 @@ public struct CORSPolicy: Sendable {
 
   public func allows(_ origin: String) -> Bool { allowedOrigins.contains(origin) }
 
-  /// Headers added to every response to an allowed origin.
+  /// Headers added to every response to an allowed origin. With any origin
+  /// configured, every answer depends on `Origin`, so each one says so
+  /// (once: a response can pass through here twice) to keep shared caches
+  /// from serving one origin's answer to another.
   func decorate(_ response: inout Response, origin: String?) {
+    guard !allowedOrigins.isEmpty else { return }
+    let varies = response.headers(named: "Vary").contains { value in
+      value.lowercased().split(separator: ",").contains { $0.filter { $0 != " " && $0 != "\t" } == "origin" }
+    }
+    if !varies { response.addHeader("Vary", "Origin") }
     guard let origin, allows(origin) else { return }
     response.setHeader("Access-Control-Allow-Origin", origin)
     response.setHeader("Access-Control-Allow-Credentials", "true")
     response.setHeader("Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate, X-Request-Id")
-    response.addHeader("Vary", "Origin")
   }
 
   /// The answer to a preflight (`OPTIONS` with `Access-Control-Request-Method`).

@@ -400,7 +400,8 @@ private func latchkeyAccessHandler(
 
   let request = makeRequest(state)
   if state.bodyTooLarge {
-    return queue(server.responder.finish(tooLarge.response, for: request), on: connection, state: state, server: server)
+    return queue(
+      server.responder.finish(tooLarge.response, for: request), on: connection, state: state, server: server)
   }
   switch server.responder.plan(request) {
   case .answer(let response):

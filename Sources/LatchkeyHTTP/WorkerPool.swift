@@ -15,7 +15,10 @@ public final class WorkerPool: @unchecked Sendable {
   public init(threads count: Int, queueLimit: Int, name: String = "latchkey-worker") {
     self.queueLimit = queueLimit
     for index in 0..<max(1, count) {
-      let thread = Thread { [unowned self] in self.loop() }
+      // Strong on purpose: a thread may first run after the pool's creator
+      // has already let go of it (an `unowned` capture crashed there). The
+      // threads end, and release the pool, after `shutdown()`.
+      let thread = Thread { [self] in self.loop() }
       thread.name = "\(name)-\(index)"
       thread.stackSize = 1 << 20
       threads.append(thread)

@@ -19,6 +19,8 @@ typedef struct latchkey_mhd_config {
   void *handler_cls;
   MHD_RequestCompletedCallback completed;
   void *completed_cls;
+  MHD_NotifyConnectionCallback notify_connection; /* may be NULL */
+  void *notify_connection_cls;
 } latchkey_mhd_config;
 
 /// Starts an epoll, thread-pooled daemon that allows suspend/resume.
@@ -31,5 +33,19 @@ uint16_t latchkey_mhd_bound_port(struct MHD_Daemon *daemon);
 /// Writes the connection's peer address as text into buf ("" if unknown).
 /// MHD_get_connection_info is variadic, hence the wrapper.
 void latchkey_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t len);
+
+/// The socket of a connection (-1 if unknown). MHD_get_connection_info is
+/// variadic, hence the wrapper.
+int latchkey_mhd_connection_fd(struct MHD_Connection *connection);
+
+/// Bytes received on a socket and not yet read by anyone (0 on error).
+int latchkey_socket_pending_bytes(int fd);
+
+/// For a graceful stop, after MHD_quiesce_daemon: accepts every connection
+/// already waiting in the listen backlog (clients that connected before the
+/// stop, possibly with their request already sent) and hands each to MHD,
+/// instead of resetting them when the listener closes. Returns how many MHD
+/// took. The caller still closes listen_fd.
+unsigned int latchkey_mhd_adopt_backlog(struct MHD_Daemon *daemon, int listen_fd);
 
 #endif
