@@ -94,6 +94,8 @@ public final class HTTPServer: @unchecked Sendable {
     lifecycle.lock()
     defer { lifecycle.unlock() }
     guard daemon == nil else { throw .startFailed("already started") }
+    // The workers are gone and the drain flags stay set: a server runs once.
+    guard !isStopping else { throw .startFailed("a stopped server cannot be started again") }
     var errorText: UnsafePointer<CChar>? = nil
     let retained = Unmanaged.passRetained(self)
     let me = retained.toOpaque()

@@ -197,3 +197,42 @@ import Testing
     #expect(AddressRange(parsing: "") == nil)
   }
 }
+
+/// The bounded pool behind `.blocking` routes.
+@Suite struct WorkerPoolTests {
+  @Test func poolDroppedBeforeItsThreadsStartDoesNotCrash() {
+    // Threads may first run after their creator let go of the pool.
+    for _ in 0..<50 {
+      let pool = WorkerPool(threads: 4, queueLimit: 1)
+      pool.shutdown()
+    }
+  }
+
+  @Test func runsJobsAndRefusesBeyondTheQueue() {
+    let pool = WorkerPool(threads: 1, queueLimit: 1)
+    defer { pool.shutdown() }
+    let gate = Gate()
+    let done = DispatchSemaphore(value: 0)
+    #expect(pool.submit { gate.hold() })
+    #expect(gate.waitEntered())
+    #expect(pool.active == 1)
+    #expect(pool.submit { done.signal() })
+    #expect(pool.queued == 1)
+    #expect(!pool.submit {}, "the queue is full")
+    gate.release()
+    #expect(done.wait(timeout: .now() + 10) == .success)
+  }
+
+  @Test func shutdownLetsQueuedJobsFinishThenRefuses() {
+    let pool = WorkerPool(threads: 1, queueLimit: 8)
+    let gate = Gate()
+    let finished = DispatchSemaphore(value: 0)
+    #expect(pool.submit { gate.hold() })
+    #expect(gate.waitEntered())
+    for _ in 0..<3 { #expect(pool.submit { finished.signal() }) }
+    pool.shutdown()
+    #expect(!pool.submit {})
+    gate.release()
+    for _ in 0..<3 { #expect(finished.wait(timeout: .now() + 10) == .success) }
+  }
+}

@@ -224,7 +224,7 @@ import Testing
     #expect(client.connectionsOpened == 1, "the answer came on a retry, not the first connection")
   }
 
-  @Test func idleKeepAliveConnectionIsClosedAndTheClientReconnects() throws {
+  @Test func idleKeepAliveConnectionIsClosed() throws {
     let server = try startServer(configure: { $0.idleTimeoutSeconds = 1 }, routes: standardRoutes)
     defer { server.stop() }
     let connection = try RawConnection(port: server.port, receiveTimeoutSeconds: 15)
@@ -232,6 +232,34 @@ import Testing
     let (bytes, closed) = connection.readToEnd()
     #expect(statusCode(of: bytes) == 200)
     #expect(closed, "an idle keep-alive connection must be closed by the idle timeout")
+  }
+
+  @Test func connectionLimitHoldsAndFreesUp() throws {
+    let server = try startServer(
+      configure: {
+        $0.pollThreads = 1
+        $0.maxConnections = 2
+      }, routes: standardRoutes)
+    defer { server.stop() }
+    let port = server.port
+    var held: [TestHTTPClient] = []
+    for _ in 0..<2 {
+      let client = TestHTTPClient(port: port)
+      #expect(try client.request("GET", "/inline").status == 200)
+      held.append(client)
+    }
+    // A third connection is not served while two are open...
+    let third = Background { try fetch(port, "GET", "/inline") }
+    #expect(third.wait(seconds: 1) == nil || (try? third.value())?.status != 200)
+    // ...and is (or a retry is) once one of them goes away.
+    held.removeFirst().disconnect()
+    let answered = eventually(seconds: 15) {
+      if let response = try? third.value(seconds: 0.05), response.status == 200 { return true }
+      if third.isFinished, (try? fetch(port, "GET", "/inline"))?.status == 200 { return true }
+      return false
+    }
+    #expect(answered)
+    held.removeAll()
   }
 
   // MARK: - Graceful stop
@@ -295,6 +323,7 @@ import Testing
     #expect(Date().timeIntervalSince(started) < 5)
     server.stop()
     #expect(!portAccepts(server.port))
+    #expect(throws: HTTPServerError.self) { try server.start() }
   }
 
   @Test func stopGivesUpAfterTheDrainTimeoutWithoutCrashing() throws {
