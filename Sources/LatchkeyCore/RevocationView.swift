@@ -19,7 +19,15 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
   private var deniedTokens: [String: Double] = [:]
   private var userCutoffs: [UUID: Double] = [:]
   private var inSync = false
-  private var seen: [String: Double] = [:]
+  /// Which instances have applied each recently revoked key (and when the
+  /// first ack came), for `revoked`'s wait.
+  private var acks: [String: (time: Double, instances: Set<String>)] = [:]
+  private let instance = UUID().uuidString.lowercased()
+  private let ackSender: RevocationAckSender
+  static let ackChannel = "latchkey_revocation_acks"
+  /// The listeners' application_name: counting them in pg_stat_activity
+  /// gives the number of instances whose views are live.
+  static let listenerName = "latchkey-revocation-listener"
 
   private let pool: PostgresPool
   private let fallback: DatabaseRevocationChecker
@@ -41,6 +49,7 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     self.url = url
     self.pool = pool
     self.fallback = DatabaseRevocationChecker(pool: pool)
+    self.ackSender = RevocationAckSender(url: url, instance: instance)
     self.clock = clock
     self.horizon = Double(max(accessTTL, 3600)) + 120
     self.resyncInterval = resyncInterval
@@ -57,8 +66,9 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
 
   public func start() {
     let listener = PostgresListener(
-      url: url, channels: [SessionStore.channel], connectTimeoutSeconds: 2,
-      onNotification: { [weak self] _, payload in self?.apply(payload) },
+      url: url, channels: [SessionStore.channel, Self.ackChannel], connectTimeoutSeconds: 2,
+      applicationName: Self.listenerName,
+      onNotification: { [weak self] channel, payload in self?.received(channel: channel, payload: payload) },
       onConnectionChange: { [weak self] connected in self?.connectionChanged(connected) })
     self.listener = listener
     listener.start()
@@ -75,6 +85,7 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     ticker.broadcast()
     ticker.unlock()
     listener?.stop()
+    ackSender.close()
   }
 
   /// Waits until the first load after the listener connected (bounded, so a
@@ -120,9 +131,11 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
   // MARK: - Local revocations
 
   /// Called after this instance committed revocations: applies them here at
-  /// once, then waits (briefly, bounded) for their NOTIFY to come back, by
-  /// which time the other instances' listeners, signalled by the same
-  /// commit, have them too.
+  /// once, then waits (at most a second) until every instance whose view is
+  /// live has acknowledged applying them, so that when this request answers,
+  /// no instance still accepts what it revoked. The live views are the
+  /// connected listeners (`pg_stat_activity`); an instance whose listener is
+  /// down checks the database instead, so it needs no ack.
   public func revoked(_ batch: RevocationBatch) {
     let now = clock.now()
     var keys: [String] = []
@@ -141,18 +154,54 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     }
     lock.unlock()
     guard !keys.isEmpty else { return }
-    let deadline = Date().addingTimeInterval(0.25)
+    let deadline = Date().addingTimeInterval(1)
+    let live = (try? liveViews()) ?? 1
     echo.lock()
-    while !keys.allSatisfy({ seen[$0] != nil }) && echo.wait(until: deadline) {}
+    while !keys.allSatisfy({ (acks[$0]?.instances.count ?? 0) >= live }) && echo.wait(until: deadline) {}
     echo.unlock()
+  }
+
+  private func liveViews() throws -> Int {
+    try pool.withConnection { db in
+      let rows = try db.query(
+        "select count(*) from pg_stat_activity where application_name = $1 and datname = current_database()",
+        [.text(Self.listenerName)]
+      ).rows
+      return Int(rows.first?.int(0) ?? 1)
+    }
   }
 
   // MARK: - Listener callbacks
 
+  func received(channel: String, payload: String) {
+    if channel == Self.ackChannel {
+      recordAck(payload)
+    } else if let key = apply(payload) {
+      ackSender.send(key)
+    }
+  }
+
+  /// `<instance>|<key>`: that instance has applied the revocation `key`.
+  func recordAck(_ payload: String) {
+    guard let bar = payload.firstIndex(of: "|") else { return }
+    let from = String(payload[..<bar])
+    let key = String(payload[payload.index(after: bar)...])
+    let now = clock.now()
+    echo.lock()
+    var entry = acks[key] ?? (now, [])
+    entry.instances.insert(from)
+    acks[key] = entry
+    if acks.count > 10_000 { acks = acks.filter { now - $0.value.time < 10 } }
+    echo.broadcast()
+    echo.unlock()
+  }
+
+  /// Applies one revocation notification and returns its key.
   /// Payloads: `s:<session>`, `j:<jti>:<exp>`, `u:<user>:<cutoff>`.
-  func apply(_ payload: String) {
+  @discardableResult
+  func apply(_ payload: String) -> String? {
     let parts = payload.split(separator: ":", maxSplits: 2).map(String.init)
-    guard parts.count >= 2 else { return }
+    guard parts.count >= 2 else { return nil }
     let now = clock.now()
     var key = parts[0] + ":" + parts[1]
     lock.lock()
@@ -168,14 +217,11 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
       }
       key = "u:" + parts[1].lowercased()
     default:
-      break
+      lock.unlock()
+      return nil
     }
     lock.unlock()
-    echo.lock()
-    seen[key] = now
-    if seen.count > 10_000 { seen = seen.filter { now - $0.value < 5 } }
-    echo.broadcast()
-    echo.unlock()
+    return key
   }
 
   func connectionChanged(_ connected: Bool) {

@@ -15,6 +15,7 @@ public final class PostgresListener: Sendable {
   private let onNotification: @Sendable (_ channel: String, _ payload: String) -> Void
   private let onConnectionChange: @Sendable (_ connected: Bool) -> Void
   private let connectTimeoutSeconds: Int
+  private let applicationName: String?
   private let stopping = Atomic<Bool>(false)
   private let control = Mutex(Control())
   private let wake = DispatchSemaphore(value: 0)
@@ -41,10 +42,13 @@ public final class PostgresListener: Sendable {
     self.onNotification = onNotification
     self.onConnectionChange = onConnectionChange
     self.connectTimeoutSeconds = 3
+    self.applicationName = nil
   }
 
+  /// `applicationName` (letters, digits, '-' and '_') labels the session in
+  /// `pg_stat_activity`, so others can count the live listeners.
   public init(
-    url: String, channels: [String], connectTimeoutSeconds: Int,
+    url: String, channels: [String], connectTimeoutSeconds: Int, applicationName: String? = nil,
     onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void,
     onConnectionChange: @escaping @Sendable (_ connected: Bool) -> Void
   ) {
@@ -53,6 +57,7 @@ public final class PostgresListener: Sendable {
     self.onNotification = onNotification
     self.onConnectionChange = onConnectionChange
     self.connectTimeoutSeconds = connectTimeoutSeconds
+    self.applicationName = applicationName?.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
   }
 
   /// Starts the background thread. A listener runs once: calls after the first, or after
@@ -109,6 +114,9 @@ public final class PostgresListener: Sendable {
       let connection = try PostgresConnection(
         url: url, statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: connectTimeoutSeconds,
         shouldAbort: { [self] in isStopping })
+      if let applicationName {
+        try connection.execute(script: "SET application_name = '\(applicationName)'")
+      }
       for channel in channels {
         try connection.execute(script: "LISTEN " + connection.escapeIdentifier(channel))
       }
@@ -120,11 +128,13 @@ public final class PostgresListener: Sendable {
 
   /// Delivers, on the calling thread, notifications that have already
   /// reached this process's socket but that the listener thread has not
-  /// read yet. Never blocks: if another thread is reading, it returns at
-  /// once. A reader that must not miss a notification already sent (a
-  /// revocation committed just before its request arrived) calls this first.
+  /// read yet. Never waits for the network: it may wait for the listener
+  /// thread to finish handing over what it is reading right now (so that is
+  /// applied too), then reads what the socket holds without blocking. A
+  /// reader that must not miss a notification already sent (a revocation
+  /// committed just before its request arrived) calls this first.
   public func deliverPending() {
-    guard drain.lock.try() else { return }
+    drain.lock.lock()
     defer { drain.lock.unlock() }
     guard let connection = drain.connection, connection.consumeInput() else { return }
     while let notification = connection.nextNotification() {
