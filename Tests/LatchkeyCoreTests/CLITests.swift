@@ -175,10 +175,11 @@ import Testing
     }
   }
 
+  static let downURL =
+    "postgres://latchkey:db-Pa55-\(UUID().uuidString)@127.0.0.1:1/latchkey?connect_timeout=1"
+
   @Test func serveWithTheDatabaseDownIsAliveButNotReady() throws {
-    var environment = serveEnvironment("postgres://latchkey@127.0.0.1:1/latchkey?connect_timeout=1")
-    environment["LATCHKEY_DATABASE_URL"] = "postgres://latchkey@127.0.0.1:1/latchkey?connect_timeout=1"
-    let serve = try CLIServe(environment: environment)
+    let serve = try CLIServe(environment: serveEnvironment(Self.downURL))
     defer { serve.kill() }
     let health = try serve.get("/healthz")
     #expect(health.status == 200)
@@ -194,6 +195,8 @@ import Testing
     let exit = try serve.terminate()
     #expect(exit.status == 0, "stderr: \(exit.stderr)")
     try expectNoSecrets(exit)
+    #expect(!exit.stdout.contains("db-Pa55"), "the database password was logged")
+    #expect(!exit.stderr.contains("db-Pa55"), "the database password was logged")
   }
 
   @Test func servePortInUseExitsNonZero() throws {
@@ -244,10 +247,16 @@ import Testing
   }
 
   @Test func migrateWithTheDatabaseDownExitsOne() throws {
-    let result = try CLIProcess.run(
-      ["migrate"], environment: toolEnvironment("postgres://latchkey@127.0.0.1:1/latchkey?connect_timeout=1"))
+    let result = try CLIProcess.run(["migrate"], environment: toolEnvironment(Self.downURL))
     #expect(result.status == 1)
     #expect(!result.stderr.isEmpty)
+    #expect(!result.stderr.contains("db-Pa55"), "the database password was printed")
+    let add = try CLIProcess.run(
+      ["user", "add", "down@example.com"], environment: toolEnvironment(Self.downURL),
+      stdin: Self.password + "\n")
+    #expect(add.status == 1)
+    #expect(!add.stderr.contains("db-Pa55"))
+    #expect(!add.stderr.contains(Self.password))
   }
 
   // MARK: - user add
@@ -284,6 +293,12 @@ import Testing
       #expect(exit.status == 0)
       try expectNoSecrets(exit)
       #expect(!exit.stdout.contains(token))
+      let cookie = login.header("Set-Cookie")?.split(separator: ";").first?.split(
+        separator: "=", maxSplits: 1
+      ).last
+      let refresh = try #require(cookie.map(String.init))
+      #expect(refresh.count >= 32)
+      #expect(!exit.stdout.contains(refresh), "the refresh token was logged")
     }
   }
 
