@@ -92,7 +92,7 @@ public final class Application: @unchecked Sendable {
     }
     if let view {
       view.start()
-      if !view.waitUntilInSync(timeout: 5) {
+      if !view.waitUntilInSync(timeout: 1) {
         logger.log("warn", "revocation view not in sync yet; /api answers 503 until it is")
       }
     }
