@@ -18,7 +18,9 @@ static void latchkey_mhd_quiet_logger(void *cls, const char *fmt, va_list ap) {
 struct MHD_Daemon *latchkey_mhd_start(const latchkey_mhd_config *c, const char **error_out) {
   struct sockaddr_storage storage;
   memset(&storage, 0, sizeof(storage));
-  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  /* TURBO: try the read/write/accept before asking epoll (sockets are non-blocking). */
+  unsigned int flags =
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 
   struct sockaddr_in *v4 = (struct sockaddr_in *)&storage;
   struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&storage;

@@ -107,5 +107,6 @@ public final class Application: @unchecked Sendable {
     view?.stop()
     pool.close()
     logger.log("info", "stopped")
+    LogOutput.shared.flush()
   }
 }

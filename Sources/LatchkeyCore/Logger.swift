@@ -65,11 +65,10 @@ struct LogLine {
     bytes.append(contentsOf: String(fraction).utf8)
   }
 
-  /// One write(2) per line: atomic for lines under PIPE_BUF, so lines from
-  /// several threads never interleave.
+  /// Whole lines go to `LogOutput`, which writes them to stdout.
   mutating func emit() {
     bytes.append(contentsOf: "}\n".utf8)
-    bytes.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
+    LogOutput.shared.write(bytes)
   }
 
   /// RFC 3339 UTC with milliseconds, e.g. 2026-11-24T02:49:13.257Z.
@@ -103,6 +102,57 @@ struct LogLine {
     out.append(UInt8(ascii: "."))
     digits(Int(now.tv_nsec / 1_000_000), 3)
     out.append(UInt8(ascii: "Z"))
+  }
+}
+
+/// Collects whole log lines and writes them to stdout in batches: a write(2)
+/// per request would be a large share of a microsecond request's cost. A
+/// background thread flushes every 100 ms, so a line is at most that late;
+/// `flush()` at shutdown writes the rest. Lines never interleave, because
+/// only whole lines are buffered and writes happen under the lock.
+final class LogOutput: @unchecked Sendable {
+  static let shared = LogOutput()
+  private let lock = NSLock()
+  private var buffer: [UInt8] = []
+  private let limit = 32 * 1024
+
+  private init() {
+    buffer.reserveCapacity(limit + 4096)
+    let thread = Thread { [self] in
+      while true {
+        usleep(100_000)
+        flush()
+      }
+    }
+    thread.name = "latchkey-log"
+    thread.start()
+  }
+
+  func write(_ line: [UInt8]) {
+    lock.lock()
+    buffer.append(contentsOf: line)
+    if buffer.count >= limit { writeOut() }
+    lock.unlock()
+  }
+
+  func flush() {
+    lock.lock()
+    writeOut()
+    lock.unlock()
+  }
+
+  /// Called with the lock held.
+  private func writeOut() {
+    guard !buffer.isEmpty else { return }
+    buffer.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+        if written <= 0 { break }
+        offset += written
+      }
+    }
+    buffer.removeAll(keepingCapacity: true)
   }
 }
 

@@ -64,11 +64,27 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
     lock.unlock()
   }
 
+  /// The per-request series, keyed without building label arrays: this runs
+  /// once per request on the HTTP threads.
+  private struct RequestKey: Hashable {
+    var route: String
+    var method: String
+    var status: Int
+  }
+  private var requests: [RequestKey: Double] = [:]
+  private var latencies: [String: Histogram] = [:]
+
   public func requestCompleted(_ record: RequestRecord) {
-    increment(
-      "latchkey_http_requests_total",
-      [("route", record.route), ("method", record.method), ("status", String(record.status))])
-    observe("latchkey_http_request_duration_seconds", [("route", record.route)], seconds: record.seconds)
+    let key = RequestKey(route: record.route, method: record.method, status: record.status)
+    let index = Histogram.bounds.firstIndex { record.seconds <= $0 }
+    lock.lock()
+    requests[key, default: 0] += 1
+    var histogram = latencies.removeValue(forKey: record.route) ?? Histogram()
+    if let index { histogram.buckets[index] += 1 }
+    histogram.sum += record.seconds
+    histogram.count += 1
+    latencies[record.route] = histogram
+    lock.unlock()
   }
 
   /// A counter's current value (tests and diagnostics).
@@ -80,8 +96,18 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
 
   public func render() -> String {
     lock.lock()
-    let counters = self.counters
-    let histograms = self.histograms
+    var counters = self.counters
+    var histograms = self.histograms
+    for (key, value) in requests {
+      counters[
+        Series(
+          name: "latchkey_http_requests_total",
+          labels: ["route", key.route, "method", key.method, "status", String(key.status)]), default: 0] +=
+        value
+    }
+    for (route, histogram) in latencies {
+      histograms[Series(name: "latchkey_http_request_duration_seconds", labels: ["route", route])] = histogram
+    }
     let sources = gaugeSources
     lock.unlock()
     var out = ""

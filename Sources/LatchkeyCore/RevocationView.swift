@@ -113,10 +113,6 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
     guard let session = UUID(uuidString: claims.sid), let user = UUID(uuidString: claims.sub) else {
       return true
     }
-    // A revocation committed by another instance just before this request
-    // may sit unread in the listener's socket: read it first (one
-    // non-blocking recv), so the view is never behind what the kernel has.
-    listener?.deliverPending()
     lock.lock()
     guard inSync else {
       lock.unlock()
