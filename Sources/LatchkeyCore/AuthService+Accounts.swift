@@ -163,5 +163,10 @@ public struct AuthenticatedUser: Sendable {
   public var email: String
   public var role: String
   public var jti: String
+  public var issuedAt: Int64
   public var expiresAt: Int64
+  /// `sub` and `sid` as the token spelled them (canonical lower case, as
+  /// issued), so answers need not format the UUIDs again.
+  public var userIDText: String
+  public var sessionIDText: String
 }

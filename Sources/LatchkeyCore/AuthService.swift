@@ -88,16 +88,17 @@ public final class AuthService: Sendable {
       metrics.increment("latchkey_token_rejections_total", [("reason", error.reason.rawValue)])
       throw AuthError.invalidToken
     }
-    guard let userID = UUID(uuidString: claims.sub), let sessionID = UUID(uuidString: claims.sid) else {
+    guard let userID = UUID.parse(claims.sub), let sessionID = UUID.parse(claims.sid) else {
       throw AuthError.invalidToken
     }
-    if try revocations.isRevoked(claims) {
+    let user = AuthenticatedUser(
+      userID: userID, sessionID: sessionID, email: claims.email, role: claims.role, jti: claims.jti,
+      issuedAt: claims.iat, expiresAt: claims.exp, userIDText: claims.sub, sessionIDText: claims.sid)
+    if try revocations.isRevoked(user) {
       metrics.increment("latchkey_token_rejections_total", [("reason", "revoked")])
       throw AuthError.invalidToken
     }
-    return AuthenticatedUser(
-      userID: userID, sessionID: sessionID, email: claims.email, role: claims.role, jti: claims.jti,
-      expiresAt: claims.exp)
+    return user
   }
 
   /// Runs argon2 on the bounded hashing pool (never on an HTTP thread).

@@ -9,7 +9,7 @@ public protocol RevocationChecker: Sendable {
   /// True while `isRevoked` needs no I/O (may then run on a poll thread).
   /// Asked per request.
   var answersWithoutIO: Bool { get }
-  func isRevoked(_ claims: AccessClaims) throws -> Bool
+  func isRevoked(_ token: AuthenticatedUser) throws -> Bool
   /// Told after this instance committed revocations.
   func revoked(_ batch: RevocationBatch)
 }
@@ -28,14 +28,11 @@ public struct DatabaseRevocationChecker: RevocationChecker {
 
   public var answersWithoutIO: Bool { false }
 
-  public func isRevoked(_ claims: AccessClaims) throws -> Bool {
-    guard let session = UUID(uuidString: claims.sid), let user = UUID(uuidString: claims.sub) else {
-      return true
-    }
+  public func isRevoked(_ token: AuthenticatedUser) throws -> Bool {
     let status = try pool.withConnection { db in
-      try SessionStore.accessTokenStatus(session: session, user: user, jti: claims.jti, on: db)
+      try SessionStore.accessTokenStatus(session: token.sessionID, user: token.userID, jti: token.jti, on: db)
     }
     return !status.sessionLive || status.denylisted
-      || Double(claims.iat) < status.tokensValidAfter.rounded(.down)
+      || Double(token.issuedAt) < status.tokensValidAfter.rounded(.down)
   }
 }

@@ -109,18 +109,15 @@ public final class RevocationView: RevocationChecker, @unchecked Sendable {
 
   // MARK: - The hot path
 
-  public func isRevoked(_ claims: AccessClaims) throws -> Bool {
-    guard let session = UUID(uuidString: claims.sid), let user = UUID(uuidString: claims.sub) else {
-      return true
-    }
+  public func isRevoked(_ token: AuthenticatedUser) throws -> Bool {
     lock.lock()
     guard inSync else {
       lock.unlock()
-      return try fallback.isRevoked(claims)
+      return try fallback.isRevoked(token)
     }
     defer { lock.unlock() }
-    if revokedSessions[session] != nil || deniedTokens[claims.jti] != nil { return true }
-    if let cutoff = userCutoffs[user], Double(claims.iat) < cutoff.rounded(.down) { return true }
+    if revokedSessions[token.sessionID] != nil || deniedTokens[token.jti] != nil { return true }
+    if let cutoff = userCutoffs[token.userID], Double(token.issuedAt) < cutoff.rounded(.down) { return true }
     return false
   }
 

@@ -68,8 +68,8 @@ public struct Routes: Sendable {
       var response = Response.json(
         200,
         bytes: JSONText.object([
-          ("id", user.userID.uuidString.lowercased()), ("email", user.email), ("role", user.role),
-          ("session_id", user.sessionID.uuidString.lowercased()),
+          ("id", user.userIDText), ("email", user.email), ("role", user.role),
+          ("session_id", user.sessionIDText),
         ]))
       response.setHeader("Cache-Control", "no-store")
       return response

@@ -60,10 +60,20 @@ public struct Request: Sendable {
   /// case-insensitive per RFC 7235); nil when absent or another scheme.
   public var bearerToken: String? {
     guard let value = header("authorization") else { return nil }
-    let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-    let token = parts[1].trimmingCharacters(in: .whitespaces)
-    return token.isEmpty ? nil : token
+    // Byte-level parsing: Foundation's trimming bridges through NSString and
+    // cost more than verifying the token.
+    let bytes = Array(value.utf8)
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    var start = 0
+    while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+    guard bytes.count - start > 7,
+      bytes[start..<start + 6].map({ $0 | 0x20 }) == Array("bearer".utf8), isSpace(bytes[start + 6])
+    else { return nil }
+    var from = start + 7
+    while from < bytes.count, isSpace(bytes[from]) { from += 1 }
+    var end = bytes.count
+    while end > from, isSpace(bytes[end - 1]) { end -= 1 }
+    return end > from ? String(decoding: bytes[from..<end], as: UTF8.self) : nil
   }
 
   /// Decodes the JSON body, enforcing SPEC §2: JSON content type (415) and
