@@ -71,12 +71,24 @@ struct LogLine {
     LogOutput.shared.write(bytes)
   }
 
-  /// RFC 3339 UTC with milliseconds, e.g. 2026-11-24T02:49:13.257Z.
+  /// RFC 3339 UTC with milliseconds, e.g. 2026-11-24T02:49:13.257Z. The
+  /// date-and-seconds part is formatted once per second and reused.
   static func appendTimestamp(to out: inout [UInt8]) {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
+    out.append(contentsOf: SecondStamp.shared.prefix(for: now.tv_sec))
+    let millis = Int(now.tv_nsec / 1_000_000)
+    out.append(UInt8(ascii: "0") + UInt8(millis / 100))
+    out.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+    out.append(UInt8(ascii: "0") + UInt8(millis % 10))
+    out.append(UInt8(ascii: "Z"))
+  }
+
+  /// "YYYY-MM-DDTHH:MM:SS." for a unix second.
+  static func formatSecond(_ second: Int) -> [UInt8] {
+    var out: [UInt8] = []
     var parts = tm()
-    var seconds = now.tv_sec
+    var seconds = second
     gmtime_r(&seconds, &parts)
     func digits(_ value: Int, _ width: Int) {
       var divisor = 1
@@ -100,8 +112,25 @@ struct LogLine {
     out.append(UInt8(ascii: ":"))
     digits(Int(parts.tm_sec), 2)
     out.append(UInt8(ascii: "."))
-    digits(Int(now.tv_nsec / 1_000_000), 3)
-    out.append(UInt8(ascii: "Z"))
+    return out
+  }
+}
+
+/// The formatted current second, shared by all threads.
+final class SecondStamp: @unchecked Sendable {
+  static let shared = SecondStamp()
+  private let lock = NSLock()
+  private var second = -1
+  private var text: [UInt8] = []
+
+  func prefix(for second: Int) -> [UInt8] {
+    lock.lock()
+    defer { lock.unlock() }
+    if second != self.second {
+      self.second = second
+      text = LogLine.formatSecond(second)
+    }
+    return text
   }
 }
 

@@ -42,6 +42,9 @@ public struct Router: Sendable {
   }
 
   private var routes: [Route] = []
+  /// Routes without parameters by "METHOD /path": one hash lookup for the
+  /// common case. Literal routes take precedence over parameterised ones.
+  private var literal: [String: Route] = [:]
 
   public init() {}
 
@@ -52,11 +55,18 @@ public struct Router: Sendable {
       if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
       return .literal(String(part))
     }
-    routes.append(
-      Route(method: method, pattern: pattern, execution: execution, handler: handler, segments: segments))
+    let route = Route(
+      method: method, pattern: pattern, execution: execution, handler: handler, segments: segments)
+    routes.append(route)
+    if !pattern.contains("{"), literal[method + " " + pattern] == nil {
+      literal[method + " " + pattern] = route
+    }
   }
 
   public func match(method: String, path: String) -> Match {
+    if let route = literal[(method == "HEAD" ? "GET" : method) + " " + path] {
+      return .found(route, parameters: [:])
+    }
     let parts = Self.split(path)
     var allowed: [String] = []
     for route in routes {
