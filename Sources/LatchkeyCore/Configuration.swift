@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyCrypto
 import LatchkeyHTTP
 
 /// A setting that is missing or malformed. The CLI prints `description` as its
@@ -92,19 +93,10 @@ public struct Configuration: Sendable {
         throw ConfigurationError(variable: "LATCHKEY_REGISTRATION", problem: "must be 'open' or 'closed'")
       }
     }
-    c.passwordMinLength =
-      try reader.integer("LATCHKEY_PASSWORD_MIN_LENGTH", range: 1...1024) ?? c.passwordMinLength
     c.maxSessions = try reader.integer("LATCHKEY_MAX_SESSIONS", range: 1...100_000) ?? c.maxSessions
-    c.argon2MemoryKiB =
-      try reader.integer("LATCHKEY_ARGON2_MEMORY_KIB", range: 8...4_194_304).map(UInt32.init)
-      ?? c.argon2MemoryKiB
-    c.argon2Iterations =
-      try reader.integer("LATCHKEY_ARGON2_ITERATIONS", range: 1...64).map(UInt32.init) ?? c.argon2Iterations
-    c.argon2Parallelism =
-      try reader.integer("LATCHKEY_ARGON2_PARALLELISM", range: 1...64).map(UInt32.init) ?? c.argon2Parallelism
+    try c.readPasswordSettings(reader)
     c.trustedProxies = reader.list("LATCHKEY_TRUSTED_PROXIES")
-    if let bad = c.trustedProxies.first(where: { LatchkeyHTTP.AddressRange(parsing: $0) == nil }) {
-      _ = bad
+    if c.trustedProxies.contains(where: { LatchkeyHTTP.AddressRange(parsing: $0) == nil }) {
       throw ConfigurationError(
         variable: "LATCHKEY_TRUSTED_PROXIES", problem: "must list IP addresses or CIDR ranges")
     }
@@ -141,17 +133,30 @@ public struct Configuration: Sendable {
       throw ConfigurationError(variable: "LATCHKEY_DATABASE_URL", problem: "is required")
     }
     c.databaseURL = url
-    c.passwordMinLength =
-      try reader.integer("LATCHKEY_PASSWORD_MIN_LENGTH", range: 1...1024) ?? c.passwordMinLength
-    c.argon2MemoryKiB =
-      try reader.integer("LATCHKEY_ARGON2_MEMORY_KIB", range: 8...4_194_304).map(UInt32.init)
-      ?? c.argon2MemoryKiB
-    c.argon2Iterations =
-      try reader.integer("LATCHKEY_ARGON2_ITERATIONS", range: 1...64).map(UInt32.init) ?? c.argon2Iterations
-    c.argon2Parallelism =
-      try reader.integer("LATCHKEY_ARGON2_PARALLELISM", range: 1...64).map(UInt32.init) ?? c.argon2Parallelism
+    try c.readPasswordSettings(reader)
     c.migrationsDirectory = reader.string("LATCHKEY_MIGRATIONS_DIR")
     return c
+  }
+}
+
+extension Configuration {
+  /// Password length and argon2 parameters, shared by `serve` and `user add`.
+  /// The argon2 ranges stop at the limits the verifier accepts for stored
+  /// hashes (`Argon2Limits.default`), so every hash made can be verified.
+  mutating func readPasswordSettings(_ reader: EnvironmentReader) throws(ConfigurationError) {
+    let limits = Argon2Limits.default
+    passwordMinLength =
+      try reader.integer("LATCHKEY_PASSWORD_MIN_LENGTH", range: 1...1024) ?? passwordMinLength
+    argon2MemoryKiB =
+      try reader.integer("LATCHKEY_ARGON2_MEMORY_KIB", range: 8...Int(limits.maxMemoryKiB)).map(UInt32.init)
+      ?? argon2MemoryKiB
+    argon2Iterations =
+      try reader.integer("LATCHKEY_ARGON2_ITERATIONS", range: 1...Int(limits.maxIterations)).map(UInt32.init)
+      ?? argon2Iterations
+    argon2Parallelism =
+      try reader.integer("LATCHKEY_ARGON2_PARALLELISM", range: 1...Int(limits.maxParallelism)).map(
+        UInt32.init)
+      ?? argon2Parallelism
   }
 }
 

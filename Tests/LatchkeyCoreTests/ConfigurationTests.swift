@@ -95,6 +95,10 @@ import Testing
     #expect(failure(["LATCHKEY_ALLOWED_ORIGINS": "not a url"])?.variable == "LATCHKEY_ALLOWED_ORIGINS")
     #expect(failure(["LATCHKEY_TRUSTED_PROXIES": "10.0.0.0/99"])?.variable == "LATCHKEY_TRUSTED_PROXIES")
     #expect(failure(["LATCHKEY_MAX_SESSIONS": "0"])?.variable == "LATCHKEY_MAX_SESSIONS")
+    // Argon2 parameters the verifier would refuse for stored hashes are refused here.
+    #expect(failure(["LATCHKEY_ARGON2_MEMORY_KIB": "300000"])?.variable == "LATCHKEY_ARGON2_MEMORY_KIB")
+    #expect(failure(["LATCHKEY_ARGON2_ITERATIONS": "17"])?.variable == "LATCHKEY_ARGON2_ITERATIONS")
+    #expect(failure(["LATCHKEY_ARGON2_PARALLELISM": "0"])?.variable == "LATCHKEY_ARGON2_PARALLELISM")
     #expect(
       failure(["LATCHKEY_LOGIN_MAX_FAILURES_PER_ACCOUNT": "101"])?.variable
         == "LATCHKEY_LOGIN_MAX_FAILURES_PER_ACCOUNT")
