@@ -72,10 +72,16 @@ public final class Metrics: RequestObserver, @unchecked Sendable {
     var status: Int
   }
   private var requests: [RequestKey: Double] = [:]
+  private static let standardMethods: Set<String> = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+  ]
   private var latencies: [String: Histogram] = [:]
 
   public func requestCompleted(_ record: RequestRecord) {
-    let key = RequestKey(route: record.route, method: record.method, status: record.status)
+    // Clients choose the method token: only standard ones become labels,
+    // so random methods cannot grow the series without bound.
+    let method = Self.standardMethods.contains(record.method) ? record.method : "other"
+    let key = RequestKey(route: record.route, method: method, status: record.status)
     let index = Histogram.bounds.firstIndex { record.seconds <= $0 }
     lock.lock()
     requests[key, default: 0] += 1

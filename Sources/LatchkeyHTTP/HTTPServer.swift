@@ -15,6 +15,19 @@ public struct RequestRecord: Sendable {
   public var seconds: Double
   public var requestID: String
   public var peerAddress: String
+
+  public init(
+    method: String, path: String, route: String, status: Int, seconds: Double, requestID: String,
+    peerAddress: String
+  ) {
+    self.method = method
+    self.path = path
+    self.route = route
+    self.status = status
+    self.seconds = seconds
+    self.requestID = requestID
+    self.peerAddress = peerAddress
+  }
 }
 
 public struct HTTPServerConfiguration: Sendable {
