@@ -20,7 +20,6 @@ public final class PostgresListener: Sendable {
   private let control = Mutex(Control())
   private let wake = DispatchSemaphore(value: 0)
   private let running = DispatchGroup()
-  private let drain = DrainState()
 
   private struct Control {
     var started = false
@@ -126,61 +125,24 @@ public final class PostgresListener: Sendable {
     }
   }
 
-  /// Delivers, on the calling thread, notifications that have already
-  /// reached this process's socket but that the listener thread has not
-  /// read yet. Never waits for the network: it may wait for the listener
-  /// thread to finish handing over what it is reading right now (so that is
-  /// applied too), then reads what the socket holds without blocking. A
-  /// reader that must not miss a notification already sent (a revocation
-  /// committed just before its request arrived) calls this first.
-  public func deliverPending() {
-    drain.lock.lock()
-    defer { drain.lock.unlock() }
-    guard let connection = drain.connection, connection.consumeInput() else { return }
-    while let notification = connection.nextNotification() {
-      onNotification(notification.channel, notification.payload)
-    }
-  }
-
   /// Delivers notifications until the connection is lost or `stop()` is called.
   private func receive(on connection: PostgresConnection) {
-    drain.lock.lock()
-    drain.connection = connection
-    drain.lock.unlock()
-    defer {
-      drain.lock.lock()
-      drain.connection = nil
-      drain.lock.unlock()
-    }
     while true {
-      drain.lock.lock()
       while let notification = connection.nextNotification() {
         onNotification(notification.channel, notification.payload)
       }
-      drain.lock.unlock()
       if isStopping { return }
       let fd = connection.socket
       guard fd >= 0 else { return }
       if SocketWait.wait(fd: fd, forWrite: false, milliseconds: Self.pollMilliseconds) == .ready {
-        drain.lock.lock()
-        let alive = connection.consumeInput()
-        if !alive {
+        if !connection.consumeInput() {
           // Deliver what arrived before the loss, then report it.
           while let notification = connection.nextNotification() {
             onNotification(notification.channel, notification.payload)
           }
+          return
         }
-        drain.lock.unlock()
-        if !alive { return }
       }
     }
   }
-}
-
-/// The listener connection, shared between the listener thread and callers
-/// of `deliverPending` under `lock` (a PGconn is never used by two threads
-/// at once).
-private final class DrainState: @unchecked Sendable {
-  let lock = NSLock()
-  var connection: PostgresConnection?
 }
