@@ -151,11 +151,14 @@ public final class HTTPServer: @unchecked Sendable {
     var adopted = 0
     if listenSocket >= 0 {
       // Clients the kernel already accepted connected before the stop and
-      // may have sent their request: serve them. Then close the listener at
+      // may have sent their request: serve them. Then stop listening at
       // once, so a client connecting during the drain is refused (and can go
       // to another instance) instead of waiting in a backlog nobody reads.
+      // shutdown, not close: MHD's poll threads still remove this descriptor
+      // from their epoll sets after the quiesce and abort the process if it
+      // is already closed; it is closed after MHD_stop_daemon.
       adopted = Int(latchkey_mhd_adopt_backlog(daemon, listenSocket))
-      close(listenSocket)
+      shutdown(listenSocket, Int32(SHUT_RDWR))
     }
     inFlight.lock()
     let deadline = Date().addingTimeInterval(configuration.drainTimeoutSeconds)
@@ -185,6 +188,7 @@ public final class HTTPServer: @unchecked Sendable {
       return
     }
     MHD_stop_daemon(daemon)
+    if listenSocket >= 0 { close(listenSocket) }
     retainedWhileRunning?.release()
     retainedWhileRunning = nil
   }

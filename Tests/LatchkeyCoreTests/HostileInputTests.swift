@@ -96,7 +96,8 @@ struct HostileInputTests {
         "eyJhbGciOiJub25lIn0.e30.",
         "eyJ!!!.eyJ!!!.abc",
         String(repeating: "a", count: 8000),
-        "\(parts[0]).\(parts[1]).\(parts[2].dropLast())A",
+        // A changed last signature character (never the one it already had).
+        "\(parts[0]).\(parts[1]).\(parts[2].dropLast())\(parts[2].last == "A" ? "E" : "A")",
         "\(parts[0].lowercased()).\(parts[1]).\(parts[2])",
         "\u{00e9}\u{00e9}.\u{00e9}.\u{00e9}",
       ]

@@ -128,7 +128,7 @@ func fetch(
 /// A raw TCP connection for requests the HTTP client cannot express
 /// (half-sent requests, garbage, trickled bodies).
 final class RawConnection {
-  let fd: Int32
+  private(set) var fd: Int32
 
   init(port: UInt16, receiveTimeoutSeconds: Int = 15) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -142,14 +142,19 @@ final class RawConnection {
       }
     }
     guard result == 0 else {
+      // A throwing init of a fully initialised class still runs deinit: close
+      // here and mark the descriptor gone, or deinit would close it again
+      // (by then possibly another thread's socket, e.g. a server connection).
+      let code = errno
       close(fd)
-      throw TestHTTPError.connect(errno)
+      fd = -1
+      throw TestHTTPError.connect(code)
     }
     var tv = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
   }
 
-  deinit { close(fd) }
+  deinit { if fd >= 0 { close(fd) } }
 
   func send(_ bytes: [UInt8]) throws {
     var offset = 0
