@@ -128,33 +128,15 @@ func fetch(
 /// A raw TCP connection for requests the HTTP client cannot express
 /// (half-sent requests, garbage, trickled bodies).
 final class RawConnection {
-  private(set) var fd: Int32
+  let fd: Int32
 
   init(port: UInt16, receiveTimeoutSeconds: Int = 15) throws {
-    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let result = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard result == 0 else {
-      // A throwing init of a fully initialised class still runs deinit: close
-      // here and mark the descriptor gone, or deinit would close it again
-      // (by then possibly another thread's socket, e.g. a server connection).
-      let code = errno
-      close(fd)
-      fd = -1
-      throw TestHTTPError.connect(code)
-    }
-    var tv = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    // LoopbackSocket closes its descriptor itself when it throws, before
+    // `fd` is set, so deinit never sees (or closes) a failed one.
+    fd = try LoopbackSocket.connect(port: port, receiveTimeoutSeconds: receiveTimeoutSeconds)
   }
 
-  deinit { if fd >= 0 { close(fd) } }
+  deinit { close(fd) }
 
   func send(_ bytes: [UInt8]) throws {
     var offset = 0

@@ -57,23 +57,7 @@ public final class TestHTTPClient {
 
   private func connectIfNeeded() throws {
     guard fd < 0 else { return }
-    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let result = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        Glibc.connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard result == 0 else {
-      let code = errno
-      close(socketFD)
-      throw TestHTTPError.connect(code)
-    }
-    var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-    setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    let socketFD = try LoopbackSocket.connect(port: port, receiveTimeoutSeconds: timeoutSeconds)
     fd = socketFD
     connectionsOpened += 1
   }
@@ -158,5 +142,30 @@ public final class TestHTTPClient {
     }
     if response.header("connection")?.lowercased() == "close" { disconnect() }
     return TestResponse(status: status, headers: response.headers, body: body)
+  }
+}
+
+/// A connected loopback TCP socket with a receive timeout; the caller owns
+/// (and closes) the descriptor. Nothing is left open when it throws.
+public enum LoopbackSocket {
+  public static func connect(port: UInt16, receiveTimeoutSeconds: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let result = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard result == 0 else {
+      let code = errno
+      close(fd)
+      throw TestHTTPError.connect(code)
+    }
+    var tv = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    return fd
   }
 }
