@@ -21,10 +21,17 @@ let package = Package(
     .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto"]),
     .target(name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims"]),
     .target(name: "LatchkeyPostgres", dependencies: ["CLibPQ"]),
+    // The layers, dependencies pointing inward: the domain imports no
+    // adapter; the store adds PostgreSQL; the server wires everything.
+    .target(name: "LatchkeyDomain"),
+    .target(name: "LatchkeyStore", dependencies: ["LatchkeyDomain", "LatchkeyPostgres"]),
     .target(
-      name: "LatchkeyCore",
-      dependencies: ["LatchkeyCrypto", "LatchkeyJWT", "LatchkeyHTTP", "LatchkeyPostgres"]),
-    .executableTarget(name: "latchkey", dependencies: ["LatchkeyCore"]),
+      name: "LatchkeyServer",
+      dependencies: [
+        "LatchkeyDomain", "LatchkeyStore", "LatchkeyHTTP", "LatchkeyPostgres", "LatchkeyCrypto",
+        "LatchkeyJWT",
+      ]),
+    .executableTarget(name: "latchkey", dependencies: ["LatchkeyServer", "LatchkeyStore", "LatchkeyDomain"]),
     .executableTarget(
       name: "latchkey-bench", dependencies: ["LatchkeyCrypto", "LatchkeyJWT", "CArgon2", "LatchkeyTesting"],
       path: "Sources/LatchkeyBench"),
@@ -37,18 +44,24 @@ let package = Package(
     // Test helpers shared by the test targets: a raw HTTP/1.1 client, a
     // throwaway database per suite, an in-process server.
     .target(
-      name: "LatchkeyTesting", dependencies: ["LatchkeyCore", "LatchkeyHTTP", "LatchkeyPostgres"],
+      name: "LatchkeyTesting",
+      dependencies: ["LatchkeyServer", "LatchkeyDomain", "LatchkeyHTTP", "LatchkeyPostgres"],
       path: "Tests/LatchkeyTesting"),
 
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
     .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTesting"]),
     .testTarget(name: "LatchkeyPostgresTests", dependencies: ["LatchkeyPostgres"]),
+    .testTarget(name: "LatchkeyDomainTests", dependencies: ["LatchkeyDomain"]),
     .testTarget(
-      name: "LatchkeyCoreTests",
+      name: "LatchkeyStoreTests",
+      dependencies: ["LatchkeyStore", "LatchkeyDomain", "LatchkeyPostgres", "LatchkeyTesting"]),
+    .testTarget(
+      name: "LatchkeyServerTests",
       dependencies: [
-        "LatchkeyCore", "LatchkeyHTTP", "LatchkeyPostgres", "LatchkeyJWT", "LatchkeyCrypto",
-        "LatchkeyTesting",
+        "LatchkeyServer", "LatchkeyDomain", "LatchkeyStore", "LatchkeyHTTP", "LatchkeyPostgres",
+        "LatchkeyJWT",
+        "LatchkeyCrypto", "LatchkeyTesting",
       ]),
   ],
   swiftLanguageModes: [.v6]

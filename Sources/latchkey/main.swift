@@ -1,5 +1,4 @@
 import Foundation
-import LatchkeyCore
 
 CommandLine.blockShutdownSignals()
 exit(

@@ -1,6 +1,7 @@
 import Foundation
-import LatchkeyCore
+import LatchkeyDomain
 import LatchkeyPostgres
+import LatchkeyServer
 
 /// A real Latchkey (HTTP on a loopback port, real PostgreSQL) in the test
 /// process, with a clock the test can move.
@@ -31,7 +32,7 @@ public final class TestServer: @unchecked Sendable {
     let config = try Configuration.load(from: env)
     self.clock = clock
     self.databaseURL = url
-    app = try Application(config: config, logger: Logger(enabled: false), clock: clock)
+    app = try Application(config: config, logger: .disabled, clock: clock)
     try app.start()
   }
 

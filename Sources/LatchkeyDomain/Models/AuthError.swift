@@ -1,0 +1,18 @@
+/// Domain failures. The server's `ErrorMapping` is the one place that turns
+/// them into HTTP answers, so services and handlers simply throw.
+public enum AuthError: Error, Equatable, Sendable {
+  case invalidRequest(String)
+  case emailTaken
+  case registrationClosed
+  case invalidCredentials
+  case throttled(retryAfter: Int)
+  case invalidGrant
+  case missingToken
+  case invalidToken
+  case insufficientScope
+  case notFound
+  case invalidOrigin
+  /// The store answered something no rule allows (a row that vanished
+  /// mid-transaction, a column that is null); never a client's fault.
+  case storeInconsistent(String)
+}

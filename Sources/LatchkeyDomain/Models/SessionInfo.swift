@@ -1,0 +1,18 @@
+import Foundation
+
+/// A live session (token family) as `GET /api/sessions` lists it.
+public struct SessionInfo: Sendable, Equatable {
+  public var id: UUID
+  public var createdAt: Double
+  public var lastUsedAt: Double
+  public var userAgent: String
+  public var ip: String
+
+  public init(id: UUID, createdAt: Double, lastUsedAt: Double, userAgent: String, ip: String) {
+    self.id = id
+    self.createdAt = createdAt
+    self.lastUsedAt = lastUsedAt
+    self.userAgent = userAgent
+    self.ip = ip
+  }
+}

@@ -1,0 +1,43 @@
+/// The claims of a user's access token. Times are unix seconds.
+public struct AccessTokenClaims: Sendable, Equatable {
+  public var issuer: String
+  public var subject: String
+  public var audience: String
+  public var expiresAt: Int64
+  public var issuedAt: Int64
+  public var notBefore: Int64
+  public var jti: String
+  public var sessionID: String
+  public var role: String
+  public var email: String
+
+  public init(
+    issuer: String, subject: String, audience: String, expiresAt: Int64, issuedAt: Int64, notBefore: Int64,
+    jti: String, sessionID: String, role: String, email: String
+  ) {
+    self.issuer = issuer
+    self.subject = subject
+    self.audience = audience
+    self.expiresAt = expiresAt
+    self.issuedAt = issuedAt
+    self.notBefore = notBefore
+    self.jti = jti
+    self.sessionID = sessionID
+    self.role = role
+    self.email = email
+  }
+}
+
+/// Why a token was refused, as a short metric label (`bad_signature`, ...).
+public struct AccessTokenRejection: Error, Sendable, Equatable {
+  public var reason: String
+  public init(reason: String) { self.reason = reason }
+}
+
+/// Signs and verifies access tokens. The verifier pins the algorithm to
+/// its keys and checks issuer, audience and times; revocation is the
+/// services' business.
+public protocol AccessTokenCodec: Sendable {
+  func sign(_ claims: AccessTokenClaims) -> String
+  func verify(_ token: String, now: Int64) throws(AccessTokenRejection) -> AccessTokenClaims
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Where accounts, sessions, counters and audit events live. The services
+/// see only these protocols; `LatchkeyStore` implements them on PostgreSQL
+/// and the tests on memory.
+public protocol Store: Sendable {
+  /// Runs `body` in one transaction: everything it wrote commits together,
+  /// or (when it throws) nothing does.
+  func transaction<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+  /// Runs `body` outside an explicit transaction (each statement stands alone).
+  func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+}
+
+/// The operations available inside `Store.transaction`, one protocol per
+/// aggregate.
+public typealias StoreTransaction = UserStore & SessionStore & ThrottleStore & AuditStore
+
+public protocol UserStore {
+  /// Inserts a user; false when the email key is taken (decided by the
+  /// store's unique key, so two concurrent registrations cannot both win).
+  func insertUser(_ user: User, now: Double) throws -> Bool
+  func findUser(emailKey: String) throws -> User?
+  /// `lock`: hold the user's row until the transaction ends, serialising
+  /// this user's logins and revocations.
+  func findUser(id: UUID, lock: Bool) throws -> User?
+  func updatePasswordHash(of user: UUID, to hash: String, now: Double) throws
+  /// Moves the user's "tokens valid after" to `now` (never back) and
+  /// returns the cut-off now stored; nil when there is no such user.
+  func invalidateTokens(of user: UUID, now: Double) throws -> Double?
+}
+
+/// Which live sessions a revocation applies to.
+public enum SessionFilter: Sendable, Equatable {
+  case session(UUID)
+  case sessions([UUID])
+  case user(UUID)
+  case userExcept(UUID, keep: UUID)
+  case ownedSession(UUID, owner: UUID)
+}
+
+/// A refresh token found by its hash, read under its session's row lock.
+public struct LockedRefreshToken: Sendable, Equatable {
+  public var id: Int64
+  public var sessionID: UUID
+  public var userID: UUID
+  public var successorID: Int64?
+  public var successorExpiresAt: Double?
+  public var role: Role
+  public var email: String
+  public var state: PresentedToken
+
+  public init(
+    id: Int64, sessionID: UUID, userID: UUID, successorID: Int64?, successorExpiresAt: Double?, role: Role,
+    email: String, state: PresentedToken
+  ) {
+    self.id = id
+    self.sessionID = sessionID
+    self.userID = userID
+    self.successorID = successorID
+    self.successorExpiresAt = successorExpiresAt
+    self.role = role
+    self.email = email
+    self.state = state
+  }
+}
+
+/// The revocation facts for one access token.
+public struct AccessTokenStatus: Sendable, Equatable {
+  public var sessionLive: Bool
+  public var denylisted: Bool
+  /// Unix seconds; `.infinity` when the user is gone.
+  public var tokensValidAfter: Double
+
+  public init(sessionLive: Bool, denylisted: Bool, tokensValidAfter: Double) {
+    self.sessionLive = sessionLive
+    self.denylisted = denylisted
+    self.tokensValidAfter = tokensValidAfter
+  }
+}
+
+public protocol SessionStore {
+  func createSession(id: UUID, user: UUID, client: ClientInfo, now: Double, absoluteExpiry: Double) throws
+  /// Returns the new token's id.
+  func insertRefreshToken(session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double)
+    throws -> Int64
+  /// Finds a token by its hash and locks its session, so every refresh,
+  /// logout and revocation of one family is serialised; nil when unknown.
+  func lockRefreshToken(hash: [UInt8]) throws -> LockedRefreshToken?
+  func markRotated(token: Int64, successor: Int64, now: Double) throws
+  func touchSession(_ session: UUID, now: Double) throws
+  /// Revokes the live sessions matching `filter`; returns their ids.
+  func revokeSessions(_ filter: SessionFilter, reason: RevocationReason, now: Double) throws -> [UUID]
+  /// The user's live, unexpired sessions, for the session cap.
+  func cappedSessions(of user: UUID, now: Double) throws -> [CappedSession]
+  /// The user's sessions that still have a usable refresh token, newest first.
+  func liveSessions(of user: UUID, now: Double) throws -> [SessionInfo]
+  /// Adds an access token to the denylist; false when it was there already.
+  func denylist(jti: String, expiresAt: Double) throws -> Bool
+  func accessTokenStatus(session: UUID, user: UUID, jti: String) throws -> AccessTokenStatus
+  func revocationSnapshot(revokedSince: Double, tokensExpiringAfter: Double) throws -> RevocationSnapshot
+  /// Tells every instance about committed revocations: delivered when the
+  /// transaction commits, never when it rolls back.
+  func publish(_ notices: [RevocationNotice]) throws
+}
+
+public protocol ThrottleStore {
+  func throttleCounter(_ key: String) throws -> ThrottleCounter?
+  /// Reads the counter and holds its row (created empty when missing) until
+  /// the transaction ends, so concurrent updates apply one after another.
+  func lockThrottleCounter(_ key: String) throws -> ThrottleCounter?
+  func saveThrottleCounter(_ key: String, _ counter: ThrottleCounter) throws
+  func deleteThrottleCounter(_ key: String) throws
+}
+
+public protocol AuditStore {
+  func recordAudit(_ event: AuditEvent) throws
+  /// Newest first; every user's when `user` is nil.
+  func auditEvents(of user: UUID?, limit: Int) throws -> [AuditEvent]
+}

@@ -1,0 +1,30 @@
+/// Registration and password-change rules (docs/api.md#register, NIST SP 800-63B):
+/// length in Unicode scalars, no composition rules.
+public struct PasswordPolicy: Sendable {
+  public var minLength: Int
+  public var maxLength = 1024
+
+  public init(minLength: Int) {
+    self.minLength = minLength
+  }
+
+  public func validate(_ password: String, field: String = "password") throws(AuthError) {
+    let count = password.unicodeScalars.count
+    guard count >= minLength, count <= maxLength else {
+      throw .invalidRequest("\(field) must be \(minLength) to \(maxLength) characters")
+    }
+  }
+
+  /// A pragmatic email check: one '@', non-empty local part, a dotless or
+  /// dotted domain without spaces, at most 254 bytes (RFC 5321).
+  public static func validateEmail(_ email: String) throws(AuthError) {
+    let trimmed = email.trimmingCharacters(in: .whitespacesAndNewlines)
+    let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+    guard trimmed.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+      !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+      !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 })
+    else {
+      throw .invalidRequest("email is not a valid address")
+    }
+  }
+}

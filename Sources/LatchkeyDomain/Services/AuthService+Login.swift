@@ -1,0 +1,129 @@
+import Foundation
+
+/// A successful login: the tokens, and the device cookie value that marks
+/// this browser as one the account's owner uses.
+public struct LoginResult: Sendable {
+  public var grant: TokenGrant
+  public var deviceToken: String
+  public var deviceExpiresAt: Double
+}
+
+extension AuthService {
+  /// Logs in with a password (docs/api.md#login): a throttle check against
+  /// the failures on record, one argon2 verification whether or not the
+  /// account exists, then a new session (token family).
+  public func login(email: String, password: String, client: ClientInfo, deviceCookie: String? = nil) throws
+    -> LoginResult
+  {
+    let now = clock.now()
+    guard (try? PasswordPolicy.validateEmail(email)) != nil else {
+      // No account can have this address: no lookup, but the same argon2
+      // cost and answer as any other failure.
+      _ = try hasher.verify(password, encoded: hasher.dummyHash)
+      counter.increment("latchkey_logins_total", [("result", "failure")])
+      throw AuthError.invalidCredentials
+    }
+    let emailKey = User.emailKey(email)
+    let presented = deviceCookie.flatMap {
+      DeviceToken.decode($0, secrets: secrets, now: now, lifetime: settings.deviceCookieLifetime)
+    }
+    let (user, keys) = try verifyPassword(
+      password, emailKey: emailKey, device: presented, client: client, now: now)
+    guard let user else {
+      counter.increment("latchkey_logins_total", [("result", "failure")])
+      throw AuthError.invalidCredentials
+    }
+    let rehashed = hasher.needsRehash(user.passwordHash) ? try hasher.hash(password) : nil
+    let device =
+      presented.flatMap { $0.userID == user.id ? $0 : nil }
+      ?? DeviceToken(userID: user.id, nonce: secrets.newNonce(), issuedAt: 0)
+    let renewed = DeviceToken(userID: user.id, nonce: device.nonce, issuedAt: Int64(now.rounded(.down)))
+
+    let session = secrets.newID()
+    let refresh = secrets.newRefreshToken()
+    let sessionExpiry = now + Double(settings.sessionMaxAge)
+    let refreshExpiry = min(now + Double(settings.refreshTTL), sessionExpiry)
+    let evicted = try store.transaction { tx in
+      // The user row lock serialises this user's logins, so the cap holds.
+      guard try tx.findUser(id: user.id, lock: true) != nil else { throw AuthError.invalidCredentials }
+      if let rehashed { try tx.updatePasswordHash(of: user.id, to: rehashed, now: now) }
+      try tx.deleteThrottleCounter(keys.budget)
+      try tx.createSession(
+        id: session, user: user.id, client: client, now: now, absoluteExpiry: sessionExpiry)
+      _ = try tx.insertRefreshToken(
+        session: session, hash: secrets.refreshHash(refresh), parent: nil, issuedAt: now,
+        expiresAt: refreshExpiry)
+      try tx.recordAudit(
+        AuditEvent(time: now, type: .loginSuccess, userID: user.id, sessionID: session, ip: client.ip))
+      let excess = sessionCap.evictions(live: try tx.cappedSessions(of: user.id, now: now), keep: session)
+      let evicted =
+        excess.isEmpty ? [] : try tx.revokeSessions(.sessions(excess), reason: .sessionLimit, now: now)
+      try publish(RevocationBatch(sessions: evicted), on: tx)
+      return evicted
+    }
+    counter.increment("latchkey_logins_total", [("result", "success")])
+    didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
+    let (access, expiresIn) = issueAccessToken(
+      user: user.id, email: user.email, role: user.role, session: session, now: now)
+    let grant = TokenGrant(
+      accessToken: access, expiresIn: expiresIn,
+      refreshToken: IssuedRefreshToken(value: refresh, expiresAt: refreshExpiry), sessionID: session)
+    return LoginResult(
+      grant: grant, deviceToken: renewed.encoded(with: secrets),
+      deviceExpiresAt: now + Double(settings.deviceCookieLifetime))
+  }
+
+  /// The password phase of a login or password change, in one hashing slot:
+  /// the throttle check against the failures on record, one verification
+  /// (of a dummy hash when there is no account), and a failure recorded
+  /// before the slot is freed. So the attempts that passed a check without
+  /// a recorded verdict never outnumber the slots, which bounds how far
+  /// concurrent guesses can overshoot a limit. Returns the verified user, or
+  /// nil after a recorded failure.
+  func verifyPassword(
+    _ password: String, emailKey: String, device: DeviceToken?, client: ClientInfo, now: Double
+  ) throws -> (User?, LoginThrottle.Keys) {
+    try hasher.withSlot { [self] in
+      let (user, keys) = try checkThrottle(emailKey: emailKey, device: device, client: client, now: now)
+      guard hasher.verifyInSlot(password, encoded: user?.passwordHash ?? hasher.dummyHash), let user else {
+        try recordFailure(keys, user: user?.id, client: client, now: now)
+        return (nil, keys)
+      }
+      return (user, keys)
+    }
+  }
+
+  /// Finds the account and refuses the attempt when a budget it draws on is
+  /// spent. Nothing is written: only verified failures are recorded.
+  func checkThrottle(emailKey: String, device: DeviceToken?, client: ClientInfo, now: Double) throws
+    -> (User?, LoginThrottle.Keys)
+  {
+    let (user, keys, wait) = try store.read { tx -> (User?, LoginThrottle.Keys, Int?) in
+      let user = try tx.findUser(emailKey: emailKey)
+      // A device cookie counts only for the account it was issued to.
+      let known = device.flatMap { $0.userID == user?.id ? $0 : nil }
+      let keys = LoginThrottle.keys(emailKey: emailKey, device: known, ip: client.ip)
+      let wait = throttle.retryAfter(
+        budget: try tx.throttleCounter(keys.budget), address: try tx.throttleCounter(keys.address), now: now)
+      return (user, keys, wait)
+    }
+    if let wait {
+      counter.increment("latchkey_logins_total", [("result", "throttled")])
+      throw AuthError.throttled(retryAfter: wait)
+    }
+    return (user, keys)
+  }
+
+  /// Records one verified failure against the attempt's budgets, under
+  /// their row locks so concurrent failures all count.
+  func recordFailure(_ keys: LoginThrottle.Keys, user: UUID?, client: ClientInfo, now: Double) throws {
+    try store.transaction { tx in
+      for (key, window) in [(keys.budget, throttle.account), (keys.address, throttle.address)] {
+        let counter = window.recordingFailure(try tx.lockThrottleCounter(key), now: now)
+        try tx.saveThrottleCounter(key, counter)
+      }
+      try tx.recordAudit(
+        AuditEvent(time: now, type: .loginFailure, userID: user, sessionID: nil, ip: client.ip))
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+extension AuthService {
+  /// Ends the cookie's session, or with `global` every session of the user
+  /// (docs/api.md#logout). Idempotent: nothing to revoke is still success;
+  /// `global` needs a live cookie or a valid bearer token to name the user.
+  public func logout(refreshToken: String?, bearer: String?, global: Bool, client: ClientInfo) throws {
+    let now = clock.now()
+    // A bearer token that verifies (signature, claims) is denylisted even if
+    // revoked already; one that does not is ignored for a plain logout.
+    let claims = try? codec.verify(bearer ?? "", now: Int64(now.rounded(.down)))
+    let authenticated = bearer == nil ? nil : try? authenticate(bearer: bearer)
+    let hash = refreshToken.flatMap { secrets.isWellFormedRefreshToken($0) ? secrets.refreshHash($0) : nil }
+
+    let batch = try store.transaction { tx -> RevocationBatch in
+      var cookieSession: (session: UUID, user: UUID)? = nil
+      if let hash, let locked = try tx.lockRefreshToken(hash: hash) {
+        let usable = !locked.state.sessionRevoked && now < locked.state.sessionExpiresAt
+        if usable { cookieSession = (locked.sessionID, locked.userID) }
+      }
+      var batch = RevocationBatch()
+      if global {
+        guard let user = cookieSession?.user ?? authenticated?.userID else { throw AuthError.invalidToken }
+        batch.sessions = try tx.revokeSessions(.user(user), reason: .logoutGlobal, now: now)
+        if let cutoff = try tx.invalidateTokens(of: user, now: now) { batch.userCutoffs = [(user, cutoff)] }
+        try tx.recordAudit(
+          AuditEvent(
+            time: now, type: .logoutGlobal, userID: user,
+            sessionID: cookieSession?.session ?? authenticated?.sessionID, ip: client.ip))
+      } else {
+        var sessions: [(UUID, UUID)] = []
+        if let cookieSession { sessions.append(cookieSession) }
+        if let claims, let sid = UUID.parse(claims.sessionID), let sub = UUID.parse(claims.subject) {
+          if try tx.denylist(jti: claims.jti, expiresAt: Double(claims.expiresAt)) {
+            batch.tokens.append((claims.jti, Double(claims.expiresAt)))
+          }
+          if cookieSession == nil || cookieSession?.session == sid { sessions.append((sid, sub)) }
+        }
+        for (session, user) in sessions {
+          let revoked = try tx.revokeSessions(.ownedSession(session, owner: user), reason: .logout, now: now)
+          if !revoked.isEmpty {
+            batch.sessions += revoked
+            try tx.recordAudit(
+              AuditEvent(time: now, type: .logout, userID: user, sessionID: session, ip: client.ip))
+          }
+        }
+      }
+      try publish(batch, on: tx)
+      return batch
+    }
+    didRevoke(batch, reason: global ? .logoutGlobal : .logout)
+  }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import LatchkeyDomain
+import LatchkeyHTTP
+
+extension Routes {
+  struct PasswordChange: Decodable {
+    let current_password: String
+    let new_password: String
+  }
+
+  struct SessionsBody: Encodable {
+    struct Item: Encodable {
+      let id: String
+      let created_at: String
+      let last_used_at: String
+      let user_agent: String
+      let ip: String
+      let current: Bool
+    }
+    let sessions: [Item]
+  }
+
+  /// Registration and what a signed-in user does with their own account
+  /// (docs/api.md#register, docs/api.md#protected-routes).
+  func addAccountRoutes(to router: inout Router) {
+    router.add("POST", "/register", register)
+    router.add("GET", "/api/me", execution: protectedExecution, me)
+    router.add("GET", "/api/sessions", sessions)
+    router.add("DELETE", "/api/sessions/{id}", deleteSession)
+    router.add("POST", "/api/password", changePassword)
+  }
+
+  func register(_ request: Request) throws -> Response {
+    let body = try request.decodeJSON(Credentials.self)
+    let user = try service.register(email: body.email, password: body.password, client: client(request))
+    return Response.json(
+      201,
+      bytes: JSONText.object([
+        ("id", user.id.uuidString.lowercased()), ("email", user.email), ("role", user.role.rawValue),
+      ]))
+  }
+
+  func me(_ request: Request) throws -> Response {
+    let user = try authenticate(request)
+    var response = Response.json(
+      200,
+      bytes: JSONText.object([
+        ("id", user.userIDText), ("email", user.email), ("role", user.role.rawValue),
+        ("session_id", user.sessionIDText),
+      ]))
+    response.setHeader("Cache-Control", "no-store")
+    return response
+  }
+
+  func sessions(_ request: Request) throws -> Response {
+    let user = try authenticate(request)
+    let items = try service.sessions(of: user).map {
+      SessionsBody.Item(
+        id: $0.id.uuidString.lowercased(), created_at: Timestamp.iso8601($0.createdAt),
+        last_used_at: Timestamp.iso8601($0.lastUsedAt), user_agent: $0.userAgent, ip: $0.ip,
+        current: $0.id == user.sessionID)
+    }
+    var response = Response.json(200, SessionsBody(sessions: items))
+    response.setHeader("Cache-Control", "no-store")
+    return response
+  }
+
+  func deleteSession(_ request: Request) throws -> Response {
+    let user = try authenticate(request)
+    guard let id = request.parameters["id"].flatMap(UUID.init(uuidString:)) else { throw AuthError.notFound }
+    try service.revokeSession(id, by: user, client: client(request))
+    return Response.noContent()
+  }
+
+  func changePassword(_ request: Request) throws -> Response {
+    let user = try authenticate(request)
+    let body = try request.decodeJSON(PasswordChange.self)
+    try service.changePassword(
+      claims: user, current: body.current_password, new: body.new_password, client: client(request),
+      deviceCookie: deviceCookie.read(from: request))
+    return Response.noContent()
+  }
+}
+
+enum Timestamp {
+  /// RFC 3339 in UTC with milliseconds.
+  static func iso8601(_ seconds: Double) -> String {
+    let date = Date(timeIntervalSince1970: seconds)
+    return date.formatted(
+      .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+  }
+}

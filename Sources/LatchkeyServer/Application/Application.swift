@@ -1,0 +1,134 @@
+import Foundation
+import LatchkeyCrypto
+import LatchkeyDomain
+import LatchkeyHTTP
+import LatchkeyPostgres
+import LatchkeyStore
+
+/// The composition root: configuration in, a running service out.
+public final class Application: Sendable {
+  public let config: Configuration
+  public let logger: Logger
+  public let metrics = Metrics()
+  public let pool: PostgresPool
+  public let store: PostgresStore
+  public let hashing: HashingPool
+  public let service: AuthService
+  public let server: HTTPServer
+  public let purger: Purger
+  /// The in-memory revocation view (nil with LATCHKEY_REVOCATION_CHECK=database).
+  public let view: RevocationView?
+  private let services: ServiceGroup
+
+  public init(config: Configuration, logger: Logger = Logger(), clock: any WallClock = SystemClock()) throws {
+    self.config = config
+    self.logger = logger
+    pool = PostgresPool(
+      url: config.databaseURL, size: config.databasePoolSize, acquireTimeoutSeconds: 2,
+      statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: 2)
+    store = PostgresStore(pool: pool)
+    // Each argon2 job holds argon2MemoryKiB; the queue bounds what waits.
+    hashing = HashingPool(threads: HashingPool.defaultThreadCount, queueLimit: 64)
+    if config.revocationCheck == .memory {
+      view = RevocationView(
+        listenURL: config.databaseListenURL, store: store, accessTTL: config.auth.accessTTL, clock: clock,
+        logger: logger)
+    } else {
+      view = nil
+    }
+    service = AuthService(
+      settings: config.auth, store: store,
+      hasher: Argon2PasswordHashing(parameters: config.argon2Parameters, pool: hashing),
+      codec: try JWTAccessTokenCodec(
+        secret: config.jwtSecret, previousSecrets: config.jwtPreviousSecrets, issuer: config.auth.issuer,
+        audience: config.auth.audience),
+      secrets: CryptoTokenSecrets(secret: config.jwtSecret), revocations: view, clock: clock, counter: metrics
+    )
+    let pool = self.pool
+    let routes = Routes(service: service, config: config, metrics: metrics, readiness: { pool.ping() })
+    let responder = Responder(
+      router: routes.router(), cors: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)),
+      mapError: ErrorMapping.map,
+      onUnexpectedError: { request, error in
+        logger.error(
+          "unhandled error",
+          [
+            "request_id": request.requestID, "route": request.routePattern,
+            "error": String(describing: error),
+          ])
+      })
+    var http = HTTPServerConfiguration()
+    http.host = config.host
+    http.port = config.port
+    http.workerThreads = max(8, config.databasePoolSize * 2)
+    server = HTTPServer(
+      configuration: http, responder: responder,
+      observer: RequestLogObserver(logger: logger, metrics: metrics, accessLog: config.accessLog))
+    purger = Purger(store: store, accessTTL: config.auth.accessTTL, clock: clock, logger: logger)
+    var background: [any BackgroundService] = []
+    if let view { background.append(view) }
+    background.append(HTTPService(server: server))
+    background.append(purger)
+    services = ServiceGroup(background)
+    metrics.addGauges(Self.gauges(pool: pool, hashing: hashing, workers: server.workers))
+  }
+
+  /// Applies migrations (tolerating a database that is not up yet: the
+  /// service starts anyway, answers 503 and /readyz says so), then starts
+  /// the revocation view, the HTTP server and the purger, in that order.
+  public func start() throws {
+    let directory = Migrations.directory(configured: config.migrationsDirectory)
+    do {
+      let applied = try Migrations.apply(url: config.databaseListenURL, directory: directory)
+      logger.info("migrations applied", ["count": String(applied.count), "directory": directory])
+    } catch let error as PostgresError where error.isUnavailable {
+      logger.warning("database unreachable at start-up; migrations deferred", ["error": error.description])
+    }
+    try services.start()
+    logger.info("listening", ["host": config.host, "port": String(server.port)])
+  }
+
+  /// Stops everything in reverse order of starting, then closes the pool.
+  public func stop() {
+    services.stop()
+    pool.close()
+    logger.info("stopped")
+    logger.flush()
+  }
+
+  private static func gauges(pool: PostgresPool, hashing: HashingPool, workers: WorkerPool)
+    -> @Sendable () -> [Metrics.Gauge]
+  {
+    {
+      let stats = pool.stats
+      let connections = "Database pool connections by state"
+      return [
+        ("latchkey_db_pool_connections", connections, [("state", "open")], Double(stats.open)),
+        ("latchkey_db_pool_connections", connections, [("state", "in_use")], Double(stats.inUse)),
+        ("latchkey_db_pool_size", "Database pool maximum size", [], Double(stats.size)),
+        ("latchkey_db_pool_waiting", "Threads waiting for a database connection", [], Double(stats.waiting)),
+        (
+          "latchkey_db_pool_acquire_timeouts", "Database pool acquire timeouts since start", [],
+          Double(stats.acquireTimeouts)
+        ),
+        ("latchkey_hashing_queue", "argon2 jobs waiting", [], Double(hashing.queued)),
+        ("latchkey_hashing_active", "argon2 jobs running", [], Double(hashing.active)),
+        ("latchkey_worker_queue", "Blocking requests waiting for a worker", [], Double(workers.queued)),
+      ]
+    }
+  }
+}
+
+/// The HTTP server as a background service: started after the revocation
+/// view, stopped (drained) before it.
+final class HTTPService: BackgroundService {
+  let server: HTTPServer
+  let name = "http"
+
+  init(server: HTTPServer) {
+    self.server = server
+  }
+
+  func start() throws { try server.start() }
+  func stop() { server.stop() }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import LatchkeyHTTP
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// How much a log line matters; lines below the logger's level are dropped.
+public enum LogLevel: Int, Comparable, Sendable {
+  case debug, info, warning, error
+
+  public var name: String {
+    switch self {
+    case .debug: return "debug"
+    case .info: return "info"
+    case .warning: return "warn"
+    case .error: return "error"
+    }
+  }
+
+  public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Where finished log lines go (one JSON object and a newline each).
+public protocol LogSink: Sendable {
+  func write(_ line: [UInt8])
+  func flush()
+}
+
+/// One JSON object per line, handed to an injected sink (stdout by
+/// default). Callers pass only values that are safe to log: never a token,
+/// password, cookie or secret. Metadata keys are dotted, as swift-log's.
+public struct Logger: Sendable {
+  public let sink: (any LogSink)?
+  public let level: LogLevel
+
+  public init(sink: (any LogSink)? = StandardOutputSink.shared, level: LogLevel = .info) {
+    self.sink = sink
+    self.level = level
+  }
+
+  /// A logger that writes nothing (tests, quiet tools).
+  public static let disabled = Logger(sink: nil)
+
+  public var enabled: Bool { sink != nil }
+
+  public func log(_ level: LogLevel, _ message: String, _ metadata: KeyValuePairs<String, String> = [:]) {
+    guard let sink, level >= self.level else { return }
+    var line = LogLine()
+    line.string("level", level.name)
+    line.string("msg", message)
+    for (key, value) in metadata { line.string(key, value) }
+    sink.write(line.finished())
+  }
+
+  public func info(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) {
+    log(.info, message, metadata)
+  }
+
+  public func warning(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) {
+    log(.warning, message, metadata)
+  }
+
+  public func error(_ message: String, _ metadata: KeyValuePairs<String, String> = [:]) {
+    log(.error, message, metadata)
+  }
+
+  public func flush() { sink?.flush() }
+}
+
+/// Builds a JSON log line in a byte buffer: the access log runs once per
+/// request, so no Foundation formatting on this path.
+struct LogLine {
+  private var bytes: [UInt8]
+
+  init() {
+    bytes = []
+    bytes.reserveCapacity(256)
+    bytes.append(contentsOf: #"{"time":""#.utf8)
+    Self.appendTimestamp(to: &bytes)
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  mutating func string(_ key: String, _ value: String) {
+    bytes.append(UInt8(ascii: ","))
+    JSONText.appendString(key, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    JSONText.appendString(value, to: &bytes)
+  }
+
+  mutating func number(_ key: String, _ value: Int) {
+    bytes.append(UInt8(ascii: ","))
+    JSONText.appendString(key, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    bytes.append(contentsOf: String(value).utf8)
+  }
+
+  /// A non-negative value with three decimals (milliseconds from seconds).
+  mutating func milliseconds(_ key: String, seconds: Double) {
+    let micros = Int((max(0, seconds) * 1_000_000).rounded())
+    bytes.append(UInt8(ascii: ","))
+    JSONText.appendString(key, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+    bytes.append(contentsOf: String(micros / 1000).utf8)
+    bytes.append(UInt8(ascii: "."))
+    let fraction = micros % 1000
+    if fraction < 100 { bytes.append(UInt8(ascii: "0")) }
+    if fraction < 10 { bytes.append(UInt8(ascii: "0")) }
+    bytes.append(contentsOf: String(fraction).utf8)
+  }
+
+  /// The finished line, newline included.
+  mutating func finished() -> [UInt8] {
+    bytes.append(contentsOf: "}\n".utf8)
+    return bytes
+  }
+
+  /// RFC 3339 UTC with milliseconds, e.g. 2026-11-24T02:49:13.257Z. The
+  /// date-and-seconds part is formatted once per second and reused.
+  static func appendTimestamp(to out: inout [UInt8]) {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    out.append(contentsOf: SecondStamp.shared.prefix(for: now.tv_sec))
+    let millis = Int(now.tv_nsec / 1_000_000)
+    out.append(UInt8(ascii: "0") + UInt8(millis / 100))
+    out.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+    out.append(UInt8(ascii: "0") + UInt8(millis % 10))
+    out.append(UInt8(ascii: "Z"))
+  }
+
+  /// "YYYY-MM-DDTHH:MM:SS." for a unix second.
+  static func formatSecond(_ second: Int) -> [UInt8] {
+    var out: [UInt8] = []
+    var parts = tm()
+    var seconds = second
+    gmtime_r(&seconds, &parts)
+    func digits(_ value: Int, _ width: Int) {
+      var divisor = 1
+      for _ in 1..<width { divisor *= 10 }
+      var rest = value
+      while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+        rest %= divisor
+        divisor /= 10
+      }
+    }
+    digits(Int(parts.tm_year) + 1900, 4)
+    out.append(UInt8(ascii: "-"))
+    digits(Int(parts.tm_mon) + 1, 2)
+    out.append(UInt8(ascii: "-"))
+    digits(Int(parts.tm_mday), 2)
+    out.append(UInt8(ascii: "T"))
+    digits(Int(parts.tm_hour), 2)
+    out.append(UInt8(ascii: ":"))
+    digits(Int(parts.tm_min), 2)
+    out.append(UInt8(ascii: ":"))
+    digits(Int(parts.tm_sec), 2)
+    out.append(UInt8(ascii: "."))
+    return out
+  }
+}
+
+/// The formatted current second, shared by all threads.
+final class SecondStamp: Sendable {
+  static let shared = SecondStamp()
+  private let state = Mutex<(second: Int, text: [UInt8])>((-1, []))
+
+  func prefix(for second: Int) -> [UInt8] {
+    state.withLock { state in
+      if second != state.second { state = (second, LogLine.formatSecond(second)) }
+      return state.text
+    }
+  }
+}
+
+/// Collects whole log lines and writes them to stdout in batches: a write(2)
+/// per request would be a large share of a microsecond request's cost. A
+/// background thread flushes every 100 ms, so a line is at most that late;
+/// `flush()` at shutdown writes the rest. Lines never interleave, because
+/// only whole lines are buffered and writes happen under the lock.
+public final class StandardOutputSink: LogSink {
+  public static let shared = StandardOutputSink()
+  private let buffer: Mutex<[UInt8]>
+  private static let limit = 32 * 1024
+
+  private init() {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(Self.limit + 4096)
+    buffer = Mutex(bytes)
+    let thread = Thread { [self] in
+      while true {
+        usleep(100_000)
+        flush()
+      }
+    }
+    thread.name = "latchkey-log"
+    thread.start()
+  }
+
+  public func write(_ line: [UInt8]) {
+    buffer.withLock { buffer in
+      buffer.append(contentsOf: line)
+      if buffer.count >= Self.limit { Self.writeOut(&buffer) }
+    }
+  }
+
+  public func flush() {
+    buffer.withLock { Self.writeOut(&$0) }
+  }
+
+  private static func writeOut(_ buffer: inout [UInt8]) {
+    guard !buffer.isEmpty else { return }
+    buffer.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+        if written <= 0 { break }
+        offset += written
+      }
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+}
+
+/// The access log line and metrics for each finished request.
+struct RequestLogObserver: RequestObserver {
+  let logger: Logger
+  let metrics: Metrics
+  let accessLog: Bool
+
+  func requestCompleted(_ record: RequestRecord) {
+    metrics.requestCompleted(record)
+    guard accessLog, let sink = logger.sink, logger.level <= .info else { return }
+    var line = LogLine()
+    line.string("level", "info")
+    line.string("msg", "request")
+    line.string("method", record.method)
+    line.string("path", record.path)
+    line.string("route", record.route)
+    line.number("status", record.status)
+    line.milliseconds("duration_ms", seconds: record.seconds)
+    line.string("request_id", record.requestID)
+    line.string("peer", record.peerAddress)
+    sink.write(line.finished())
+  }
+}

@@ -1,0 +1,52 @@
+import LatchkeyDomain
+import LatchkeyHTTP
+
+/// The HTTP surface (docs/api.md): decode, call `AuthService`, encode. No
+/// rules live here; errors are thrown and mapped in one place
+/// (`ErrorMapping`). Each feature registers its routes from its own folder.
+public struct Routes: Sendable {
+  let service: AuthService
+  let refreshCookie: SessionCookie
+  let deviceCookie: SessionCookie
+  let origins: OriginGuard
+  let addresses: ClientAddressResolver
+  let metrics: Metrics
+  let readiness: @Sendable () -> Bool
+
+  public init(
+    service: AuthService, config: Configuration, metrics: Metrics, readiness: @escaping @Sendable () -> Bool
+  ) {
+    self.service = service
+    self.refreshCookie = .refresh(secure: config.cookieSecure)
+    self.deviceCookie = .device(secure: config.cookieSecure)
+    self.origins = OriginGuard(allowed: config.allowedOrigins)
+    self.addresses = ClientAddressResolver(
+      trusted: config.trustedProxies.compactMap(AddressRange.init(parsing:)))
+    self.metrics = metrics
+    self.readiness = readiness
+  }
+
+  public func router() -> Router {
+    var router = Router()
+    addOperationsRoutes(to: &router)
+    addSessionRoutes(to: &router)
+    addAccountRoutes(to: &router)
+    addAdminRoutes(to: &router)
+    return router
+  }
+
+  /// Protected routes answer without I/O while the revocation view is in
+  /// sync; otherwise they run on a worker (the check reads the database).
+  var protectedExecution: Execution {
+    let revocations = service.revocations
+    return .inlineWhen { revocations.answersWithoutIO }
+  }
+
+  func client(_ request: Request) -> ClientInfo {
+    ClientInfo(ip: addresses.clientAddress(for: request), userAgent: request.header("user-agent") ?? "")
+  }
+
+  func authenticate(_ request: Request) throws -> AuthenticatedUser {
+    try service.authenticate(bearer: request.bearerToken)
+  }
+}

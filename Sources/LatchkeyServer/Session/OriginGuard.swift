@@ -1,0 +1,29 @@
+import LatchkeyDomain
+import LatchkeyHTTP
+
+/// The Origin rule for cookie endpoints (docs/api.md#cookies): a present
+/// `Origin` must be the service's own or a configured web-app origin,
+/// decided before anything else, so a cross-site form post can neither use
+/// nor clear the cookie.
+public struct OriginGuard: Sendable {
+  public let allowed: Set<String>
+
+  public init(allowed: [String]) {
+    self.allowed = Set(allowed.map { $0.lowercased() })
+  }
+
+  public func check(_ request: Request) throws(AuthError) {
+    guard let origin = request.header("origin") else { return }
+    let normalized = origin.lowercased()
+    if allowed.contains(normalized) { return }
+    // Same origin: the Origin's host[:port] is the Host the request was sent to.
+    if let host = request.header("host")?.lowercased(),
+      let range = normalized.range(of: "://"),
+      normalized.hasPrefix("http"),
+      normalized[range.upperBound...] == host
+    {
+      return
+    }
+    throw .invalidOrigin
+  }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+@testable import LatchkeyDomain
+
+@Suite struct UUIDParsingTests {
+  @Test func agreesWithFoundationOnCanonicalForms() {
+    for _ in 0..<200 {
+      let id = UUID()
+      #expect(UUID.parse(id.uuidString) == id)
+      #expect(UUID.parse(id.uuidString.lowercased()) == id)
+    }
+  }
+
+  @Test func rejectsEverythingElse() {
+    let valid = "8865bb05-af4e-4862-aa46-2a3027be3867"
+    #expect(UUID.parse(valid) != nil)
+    for bad in [
+      "", "8865bb05af4e4862aa462a3027be3867", "8865bb05-af4e-4862-aa46-2a3027be386", valid + "0",
+      "8865bb05-af4e-4862-aa46_2a3027be3867", "g865bb05-af4e-4862-aa46-2a3027be3867",
+      "{8865bb05-af4e-4862-aa46-2a3027be3867}", " 8865bb05-af4e-4862-aa46-2a3027be3867",
+      "8865bb05-af4e-4862-aa46-2a3027be386é",
+    ] {
+      #expect(UUID.parse(bad) == nil, "\(bad)")
+    }
+  }
+}
