@@ -51,7 +51,7 @@ let package = Package(
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
     .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTesting"]),
-    .testTarget(name: "LatchkeyPostgresTests", dependencies: ["LatchkeyPostgres"]),
+    .testTarget(name: "LatchkeyPostgresTests", dependencies: ["LatchkeyPostgres", "LatchkeyTesting"]),
     .testTarget(name: "LatchkeyDomainTests", dependencies: ["LatchkeyDomain"]),
     .testTarget(
       name: "LatchkeyStoreTests",

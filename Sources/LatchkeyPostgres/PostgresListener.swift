@@ -31,23 +31,10 @@ public final class PostgresListener: Sendable {
   // How long a wait may run before it looks at `stopping` again.
   static let pollMilliseconds = 500
 
-  public init(
-    url: String, channels: [String],
-    onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void,
-    onConnectionChange: @escaping @Sendable (_ connected: Bool) -> Void
-  ) {
-    self.url = url
-    self.channels = channels
-    self.onNotification = onNotification
-    self.onConnectionChange = onConnectionChange
-    self.connectTimeoutSeconds = 3
-    self.applicationName = nil
-  }
-
   /// `applicationName` (letters, digits, '-' and '_') labels the session in
   /// `pg_stat_activity`, so others can count the live listeners.
   public init(
-    url: String, channels: [String], connectTimeoutSeconds: Int, applicationName: String? = nil,
+    url: String, channels: [String], connectTimeoutSeconds: Int = 3, applicationName: String? = nil,
     onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void,
     onConnectionChange: @escaping @Sendable (_ connected: Bool) -> Void
   ) {

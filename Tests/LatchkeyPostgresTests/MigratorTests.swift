@@ -1,5 +1,6 @@
 import Foundation
 import LatchkeyPostgres
+import LatchkeyTesting
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LatchkeyPostgres
+import LatchkeyTesting
 import Testing
 
 @Suite struct PostgresListenerTests {

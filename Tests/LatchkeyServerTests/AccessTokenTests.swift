@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §6 access tokens and §7 `GET /api/me`.
+/// Access tokens and `GET /api/me` (docs/api.md#access-tokens, docs/api.md#me).
 @Suite("access tokens and /api/me")
 struct AccessTokenTests {
   @Test("the JWT header and claims")

@@ -4,7 +4,7 @@ import LatchkeyServer
 import LatchkeyTesting
 import Testing
 
-/// SPEC §7 admin routes: revoke and audit.
+/// Admin routes: revoke and audit (docs/api.md#admin-revoke, docs/api.md#audit).
 @Suite("admin routes")
 struct AdminTests {
   /// Creates an admin through the service (no HTTP route makes admins) and logs in.

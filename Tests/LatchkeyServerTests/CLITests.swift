@@ -8,7 +8,7 @@ import Testing
   import Glibc
 #endif
 
-/// The `latchkey` executable as an operator runs it (SPEC §1, §8): exit
+/// The `latchkey` executable as an operator runs it (docs/operations.md#commands): exit
 /// codes, one-line configuration errors, migrate, user add, serve and its
 /// graceful stop. Each test runs the built binary with a clean environment.
 @Suite struct CLITests {
@@ -321,7 +321,7 @@ import Testing
     }
   }
 
-  // MARK: - SIGTERM with a request in flight (SPEC §8)
+  // MARK: - SIGTERM with a request in flight (docs/operations.md#graceful-shutdown)
 
   @Test func sigtermFinishesTheLoginInFlightThenExitsZero() throws {
     try CLIDatabase.with { url in

@@ -6,7 +6,7 @@ import Testing
   import Glibc
 #endif
 
-/// SPEC §2: with PostgreSQL gone, endpoints that need it answer 503
+/// docs/api.md#unavailable: with PostgreSQL gone, endpoints that need it answer 503
 /// quickly, the process stays up, and it recovers by itself.
 @Suite("database outage", .serialized)
 struct DatabaseOutageTests {

@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §2: nothing a client sends gives a 5xx or breaks the process;
+/// docs/api.md#conventions: nothing a client sends gives a 5xx or breaks the process;
 /// 404/405 rules and `X-Content-Type-Options: nosniff` everywhere.
 @Suite("hostile input")
 struct HostileInputTests {

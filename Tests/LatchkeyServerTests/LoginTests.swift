@@ -4,7 +4,7 @@ import LatchkeyPostgres
 import LatchkeyTesting
 import Testing
 
-/// SPEC §3 `POST /login` and §5 cookie attributes, over real HTTP.
+/// `POST /login` and the cookie attributes, over real HTTP (docs/api.md#login).
 @Suite("POST /login")
 struct LoginTests {
   @Test("200 token body, no-store headers and the refresh cookie's attributes")

@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §3 `POST /logout`, plain and global.
+/// `POST /logout`, plain and global (docs/api.md#logout).
 @Suite("POST /logout")
 struct LogoutTests {
   static func expectCleared(_ response: TestResponse, _ comment: Comment? = nil) {

@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §8 `/healthz`, `/readyz`, `/metrics`.
+/// `/healthz`, `/readyz`, `/metrics` (docs/api.md#operations-routes).
 @Suite("operations endpoints")
 struct OperationsTests {
   @Test("/healthz and /readyz answer 200 while the database is up")
@@ -16,7 +16,7 @@ struct OperationsTests {
     }
   }
 
-  @Test("/metrics exposes the SPEC series in Prometheus text format, and they count")
+  @Test("/metrics exposes the documented series in Prometheus text format, and they count")
   func metrics() throws {
     try withServer(["LATCHKEY_REFRESH_REUSE_INTERVAL": "0"]) { server in
       let client = server.client()

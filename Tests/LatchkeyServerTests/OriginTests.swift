@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §5 Origin rule on the cookie endpoints and §1 CORS for allowed origins.
+/// The Origin rule on the cookie endpoints and CORS for allowed origins (docs/api.md#origin-rule).
 @Suite("Origin checks and CORS")
 struct OriginTests {
   static let app = "https://app.example.com"

@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §3 `POST /refresh` and §4 rotation and reuse detection.
+/// `POST /refresh`, rotation and reuse detection (docs/api.md#refresh, docs/api.md#rotation).
 @Suite("POST /refresh: rotation and reuse")
 struct RefreshTests {
   /// The answer every refresh failure must have: 401 invalid_grant, a

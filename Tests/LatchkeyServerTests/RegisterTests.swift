@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §2/§3 `POST /register` over real HTTP.
+/// `POST /register` over real HTTP (docs/api.md#register).
 @Suite("POST /register")
 struct RegisterTests {
   @Test("201 with id, trimmed email and role user")

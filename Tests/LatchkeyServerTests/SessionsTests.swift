@@ -2,7 +2,7 @@ import Foundation
 import LatchkeyTesting
 import Testing
 
-/// SPEC §7 `/api/sessions` and `/api/password`.
+/// `/api/sessions` and `/api/password` (docs/api.md#sessions, docs/api.md#password).
 @Suite("/api/sessions and /api/password")
 struct SessionsTests {
   @Test("GET /api/sessions lists live sessions newest first with the current flag")

@@ -83,7 +83,7 @@ struct Tokens {
   var response: TestResponse
 }
 
-/// Shortcuts for the SPEC endpoints on one client connection.
+/// Shortcuts for the endpoints (docs/api.md) on one client connection.
 extension TestHTTPClient {
   @discardableResult
   func register(_ email: String, _ password: String = defaultPassword) throws -> TestResponse {

@@ -25,6 +25,25 @@ public enum TestDatabase {
     return components.string!
   }
 
+  /// Runs `body` with the URL of a fresh database, dropped afterwards.
+  public static func withDatabase<R>(_ body: (_ url: String) throws -> R) throws -> R {
+    let url = try create()
+    defer { drop(url) }
+    return try body(url)
+  }
+
+  /// `url` pointed at another database and/or labelled with an
+  /// application name (seen in `pg_stat_activity`).
+  public static func url(_ url: String, database: String? = nil, applicationName: String? = nil) -> String {
+    var components = URLComponents(string: url)!
+    if let database { components.path = "/" + database }
+    if let applicationName {
+      components.queryItems =
+        (components.queryItems ?? []) + [URLQueryItem(name: "application_name", value: applicationName)]
+    }
+    return components.string!
+  }
+
   public static func drop(_ url: String) {
     guard let name = URLComponents(string: url)?.path.dropFirst(), !name.isEmpty else { return }
     guard let admin = try? PostgresConnection(url: baseURL) else { return }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A security event, written in the same transaction as the change it
-/// describes (docs/api.md#admin-audit).
+/// describes (docs/api.md#audit).
 public struct AuditEvent: Sendable, Equatable {
   public var time: Double
   public var type: AuditType

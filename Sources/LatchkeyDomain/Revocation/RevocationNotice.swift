@@ -1,7 +1,7 @@
 import Foundation
 
 /// One committed revocation as instances tell each other about it (over
-/// PostgreSQL NOTIFY; docs/architecture.md#revocation). The wire format is
+/// PostgreSQL NOTIFY; docs/architecture.md#where-things-live). The wire format is
 /// small text: `s:<session>`, `j:<jti>:<expires>`, `u:<user>:<cutoff>`.
 public enum RevocationNotice: Sendable, Equatable {
   case session(UUID)

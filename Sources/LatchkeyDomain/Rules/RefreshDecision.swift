@@ -21,7 +21,7 @@ public struct PresentedToken: Sendable, Equatable {
   }
 }
 
-/// The refresh rotation rules (docs/api.md#rotation-and-reuse) as a pure function: the store reads
+/// The refresh rotation rules (docs/api.md#rotation) as a pure function: the store reads
 /// the locked row, asks `RefreshDecision.decide`, and applies the answer in
 /// the same transaction.
 public enum RefreshDecision: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import Foundation
 
 extension AuthService {
-  /// Changes the caller's password (docs/api.md#change-password): every
+  /// Changes the caller's password (docs/api.md#password): every
   /// other session of the user ends; the one that made the change lives on.
   /// A wrong current password counts like a failed login, so a stolen access
   /// token cannot be used to guess the password.

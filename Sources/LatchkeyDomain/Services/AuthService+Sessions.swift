@@ -42,7 +42,7 @@ extension AuthService {
     didRevoke(batch, reason: .adminRevoke)
   }
 
-  /// Security events, newest first (docs/api.md#admin-audit).
+  /// Security events, newest first (docs/api.md#audit).
   public func audit(user: UUID?, limit: Int, by admin: Administrator) throws -> [AuditEvent] {
     return try store.read { try $0.auditEvents(of: user, limit: limit) }
   }

@@ -28,7 +28,7 @@ extension Routes {
     let events: [Item]
   }
 
-  /// Administrator routes (docs/api.md#admin); the role check is the
+  /// Administrator routes (docs/api.md#admin-revoke); the role check is the
   /// service's (`authenticateAdmin`), so no route can forget it.
   func addAdminRoutes(to router: inout Router) {
     router.add("POST", "/api/admin/users/{id}/revoke", adminRevoke)

@@ -6,7 +6,7 @@ import Synchronization
 
 /// The revocations an access token can run into, kept in memory so that a
 /// protected request checks them in well under a microsecond and never
-/// waits for the database (docs/architecture.md#revocation). The rules are
+/// waits for the database (docs/architecture.md#where-things-live). The rules are
 /// `RevocationSet`'s; this type feeds it: notices from LISTEN/NOTIFY (every
 /// revoking transaction publishes at commit), a snapshot from the store on
 /// every (re)connect and periodically.

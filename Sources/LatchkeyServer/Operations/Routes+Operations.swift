@@ -1,7 +1,7 @@
 import LatchkeyHTTP
 
 extension Routes {
-  /// Health, readiness and metrics (docs/operations.md#health-and-metrics).
+  /// Health, readiness and metrics (docs/operations.md#health-and-readiness).
   func addOperationsRoutes(to router: inout Router) {
     router.add("GET", "/healthz", execution: .inline) { _ in
       Response.json(200, bytes: Array(#"{"status":"ok"}"#.utf8))

@@ -13,7 +13,7 @@ extension Routes {
     let expires_in: Int64
   }
 
-  /// The cookie endpoints: login, refresh, logout (docs/api.md#sessions-and-cookies).
+  /// The cookie endpoints: login, refresh, logout (docs/api.md#cookies).
   func addSessionRoutes(to router: inout Router) {
     router.add("POST", "/login", login)
     router.add("POST", "/refresh", refresh)
