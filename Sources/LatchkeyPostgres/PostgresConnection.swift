@@ -1,6 +1,10 @@
 import CLibPQ
 import Foundation
 
+// Over 300 lines on purpose: the whole libpq protocol surface (connect,
+// prepare, bind, result reading, error mapping) in one place, so no other
+// file touches a PGconn.
+
 /// One libpq connection. Not thread-safe: libpq allows a `PGconn` on one thread at a time, so a
 /// connection is used by one thread at a time (the pool hands each one to a single borrower).
 public final class PostgresConnection {

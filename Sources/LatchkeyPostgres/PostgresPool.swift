@@ -189,6 +189,9 @@ public final class PostgresPool: Sendable {
 }
 
 /// Pool bookkeeping, touched only while holding `condition`'s lock.
+/// @unchecked: it owns the idle libpq connections (C pointers that are not
+/// Sendable), and every access goes through `locked`; a condition variable,
+/// not a Mutex, because borrowers wait on it for a free connection.
 private final class PoolState: @unchecked Sendable {
   struct Storage {
     var idle: [PostgresConnection] = []

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -41,32 +42,25 @@ public final class ServiceGroup: Sendable {
   }
 }
 
-/// A background loop's clock tick that `stop()` cuts short. A condition
-/// variable, not a Mutex: the loop sleeps on it with a deadline.
-final class Ticker: @unchecked Sendable {
-  // @unchecked: every field is guarded by `condition`.
-  private let condition = NSCondition()
-  private var stopped = false
+/// A background loop's clock tick that `stop()` cuts short: a semaphore
+/// the loop sleeps on with a deadline, signalled once by `stop()`.
+final class Ticker: Sendable {
+  private let stopped = Atomic(false)
+  private let wakeUp = DispatchSemaphore(value: 0)
 
   /// Waits `seconds` (or until stopped); false once stopped.
   func wait(seconds: Double) -> Bool {
-    condition.lock()
-    defer { condition.unlock() }
-    let deadline = Date().addingTimeInterval(seconds)
-    while !stopped && condition.wait(until: deadline) {}
-    return !stopped
+    guard !isStopped else { return false }
+    if wakeUp.wait(timeout: .now() + seconds) == .success {
+      wakeUp.signal()  // leave the wake-up for any later wait
+      return false
+    }
+    return !isStopped
   }
 
   func stop() {
-    condition.lock()
-    stopped = true
-    condition.broadcast()
-    condition.unlock()
+    if !stopped.exchange(true, ordering: .acquiringAndReleasing) { wakeUp.signal() }
   }
 
-  var isStopped: Bool {
-    condition.lock()
-    defer { condition.unlock() }
-    return stopped
-  }
+  var isStopped: Bool { stopped.load(ordering: .acquiring) }
 }
