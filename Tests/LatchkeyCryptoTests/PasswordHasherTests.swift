@@ -39,6 +39,65 @@ import Testing
     #expect(status == ARGON2_OK.rawValue)
   }
 
+  /// Our argon2_ctx path (block matrix from Argon2Memory) must give byte-for-byte what libargon2's own
+  /// argon2_hash and argon2id_hash_encoded give with their default allocator.
+  @Test(arguments: [
+    (Argon2EncodedHash.Variant.argon2id, Argon2EncodedHash.version13, Argon2Parameters.owasp),
+    (.argon2id, Argon2EncodedHash.version10, Argon2Parameters(memoryKiB: 64, iterations: 3, parallelism: 1)),
+    (.argon2i, Argon2EncodedHash.version13, Argon2Parameters(memoryKiB: 4096, iterations: 3, parallelism: 2)),
+  ])
+  func customAllocatorMatchesReferenceLibrary(
+    variant: Argon2EncodedHash.Variant, version: UInt32, parameters: Argon2Parameters
+  ) throws {
+    let password = "allocator p\u{E4}ssword"
+    let salt = Array("0123456789abcdef".utf8)
+    var ours = [UInt8](repeating: 0, count: PasswordHasher.tagBytes)
+    let status = PasswordHasher.compute(
+      password: password, variant: variant, version: version, parameters: parameters, salt: salt, into: &ours)
+    #expect(status == ARGON2_OK.rawValue)
+
+    var reference = [UInt8](repeating: 0, count: PasswordHasher.tagBytes)
+    let referenceStatus = password.withCString { bytes in
+      argon2_hash(
+        parameters.iterations, parameters.memoryKiB, parameters.parallelism, bytes, strlen(bytes), salt,
+        salt.count, &reference, reference.count, nil, 0, variant.type, version)
+    }
+    #expect(referenceStatus == ARGON2_OK.rawValue)
+    #expect(ours == reference)
+
+    guard variant == .argon2id, version == Argon2EncodedHash.version13 else { return }
+    var encoded = [CChar](repeating: 0, count: 256)
+    let encodedStatus = password.withCString { bytes in
+      argon2id_hash_encoded(
+        parameters.iterations, parameters.memoryKiB, parameters.parallelism, bytes, strlen(bytes), salt,
+        salt.count, PasswordHasher.tagBytes, &encoded, encoded.count)
+    }
+    #expect(encodedStatus == ARGON2_OK.rawValue)
+    let phc = Argon2EncodedHash(
+      variant: variant, version: version, parameters: parameters, salt: salt, tag: ours
+    ).encoded
+    let referencePHC = encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    #expect(phc == String(decoding: referencePHC, as: UTF8.self))
+    #expect(PasswordHasher(parameters: parameters).verify(password, encoded: phc))
+  }
+
+  @Test func allocatorMapsZeroedPagesAndReportsFailure() throws {
+    let byteCount = 19456 * 1024
+    var memory: UnsafeMutablePointer<UInt8>?
+    #expect(Argon2Memory.allocate(&memory, byteCount) == ARGON2_OK.rawValue)
+    let buffer = try #require(memory)
+    #expect(Int(bitPattern: buffer) % Int(getpagesize()) == 0)
+    #expect(buffer[0] == 0 && buffer[byteCount - 1] == 0)
+    buffer[byteCount - 1] = 0xA5
+    #expect(buffer[byteCount - 1] == 0xA5)
+    Argon2Memory.release(buffer, byteCount)
+
+    // libargon2 ignores the return value and checks the pointer, so a failure must leave it nil.
+    var refused: UnsafeMutablePointer<UInt8>? = UnsafeMutablePointer(bitPattern: 0x1000)
+    #expect(Argon2Memory.allocate(&refused, Int.max) == ARGON2_MEMORY_ALLOCATION_ERROR.rawValue)
+    #expect(refused == nil)
+  }
+
   @Test func verifiesArgon2CffiHashes() {
     let verifier = PasswordHasher(parameters: .owasp)
     #expect(verifier.verify(Self.cffiArgon2idPassword, encoded: Self.cffiArgon2id))
