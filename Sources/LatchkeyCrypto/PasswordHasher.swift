@@ -93,8 +93,12 @@ public struct PasswordHasher: Sendable {
           guard let passwordLength = UInt32(exactly: passwordBytes.count) else {
             return ARGON2_PWD_TOO_LONG.rawValue
           }
-          guard let saltLength = UInt32(exactly: saltBytes.count) else { return ARGON2_SALT_TOO_LONG.rawValue }
-          guard let tagLength = UInt32(exactly: tagBytes.count) else { return ARGON2_OUTPUT_TOO_LONG.rawValue }
+          guard let saltLength = UInt32(exactly: saltBytes.count) else {
+            return ARGON2_SALT_TOO_LONG.rawValue
+          }
+          guard let tagLength = UInt32(exactly: tagBytes.count) else {
+            return ARGON2_OUTPUT_TOO_LONG.rawValue
+          }
           // libargon2 only reads the password and salt: ARGON2_FLAG_CLEAR_PASSWORD is not set.
           var context = argon2_context(
             out: tagBytes.baseAddress, outlen: tagLength,
