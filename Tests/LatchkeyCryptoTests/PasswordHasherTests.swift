@@ -90,12 +90,54 @@ import Testing
     #expect(buffer[0] == 0 && buffer[byteCount - 1] == 0)
     buffer[byteCount - 1] = 0xA5
     #expect(buffer[byteCount - 1] == 0xA5)
+    // As libargon2 does: wiped before it is handed back (another test's hash may reuse it).
+    buffer[byteCount - 1] = 0
     Argon2Memory.release(buffer, byteCount)
 
     // libargon2 ignores the return value and checks the pointer, so a failure must leave it nil.
     var refused: UnsafeMutablePointer<UInt8>? = UnsafeMutablePointer(bitPattern: 0x1000)
     #expect(Argon2Memory.allocate(&refused, Int.max) == ARGON2_MEMORY_ALLOCATION_ERROR.rawValue)
     #expect(refused == nil)
+  }
+
+  @Test func spareBuffersPassBetweenOverlappingHashesThenAllGo() {
+    typealias Buffer = Argon2SpareBuffers.Buffer
+    let size = 19456 * 1024
+    var buffers = Argon2SpareBuffers()
+    // Alone: nothing to reuse, and the buffer goes back as soon as the hash ends.
+    #expect(buffers.begin(byteCount: size) == (nil, []))
+    #expect(
+      buffers.end(Buffer(address: 0x1000, byteCount: size)) == [Buffer(address: 0x1000, byteCount: size)])
+
+    // Two at once: the first to finish leaves its buffer for the next hash.
+    let a = Buffer(address: 0xA000, byteCount: size)
+    let b = Buffer(address: 0xB000, byteCount: size)
+    _ = buffers.begin(byteCount: size)
+    _ = buffers.begin(byteCount: size)
+    #expect(buffers.end(a).isEmpty)
+    #expect(buffers.spare == [a])
+    let next = buffers.begin(byteCount: size)
+    #expect(next.reuse == a && next.unmap.isEmpty)
+    #expect(buffers.end(b).isEmpty)
+    // The last hash to finish takes every spare with it.
+    #expect(buffers.end(a) == [b, a])
+    #expect(buffers.running == 0 && buffers.spare.isEmpty)
+  }
+
+  @Test func spareBuffersOfAnotherSizeAreDroppedAndFailuresUncounted() {
+    typealias Buffer = Argon2SpareBuffers.Buffer
+    var buffers = Argon2SpareBuffers()
+    let small = Buffer(address: 0x1000, byteCount: 8 << 20)
+    _ = buffers.begin(byteCount: small.byteCount)
+    _ = buffers.begin(byteCount: small.byteCount)
+    #expect(buffers.end(small).isEmpty)
+    // A bigger hash starting cannot use it; keeping it would map more buffers than hashes running.
+    #expect(buffers.begin(byteCount: 64 << 20) == (nil, [small]))
+    #expect(buffers.spare.isEmpty)
+    buffers.abandon()
+    #expect(buffers.running == 1)
+    #expect(buffers.end(Buffer(address: 0x2000, byteCount: 8 << 20)).count == 1)
+    #expect(buffers.running == 0)
   }
 
   @Test func verifiesArgon2CffiHashes() {
