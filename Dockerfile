@@ -1,14 +1,17 @@
 # syntax=docker/dockerfile:1
-# Build: the official Swift 6 image on Debian 12 with the -dev libraries.
-FROM swift:6.0-bookworm AS build
+# The toolchain the scripts expect, from .swift-version (scripts/setup checks the two agree).
+ARG SWIFT_VERSION=6.3.1
+
+# Build: the official Swift image on Debian 12 with the -dev libraries.
+FROM swift:${SWIFT_VERSION}-bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       pkg-config libmicrohttpd-dev libpq-dev libargon2-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# Sources only: without Tests/ the manifest declares the product and nothing else.
 COPY Package.swift ./
 COPY Sources ./Sources
-COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product latchkey \
  && install -D .build/release/latchkey /out/latchkey
 

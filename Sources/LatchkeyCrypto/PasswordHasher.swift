@@ -80,7 +80,9 @@ public struct PasswordHasher: Sendable {
     }
   }
 
-  private static func compute(
+  /// libargon2's `argon2_hash`, spelled out through `argon2_ctx` so the block matrix comes from
+  /// `Argon2Memory` instead of malloc.
+  static func compute(
     password: String, variant: Argon2EncodedHash.Variant, version: UInt32,
     parameters: Argon2Parameters, salt: [UInt8], into tag: inout [UInt8]
   ) -> Int32 {
@@ -88,11 +90,26 @@ public struct PasswordHasher: Sendable {
     return password.withUTF8 { passwordBytes in
       salt.withUnsafeBufferPointer { saltBytes in
         tag.withUnsafeMutableBufferPointer { tagBytes in
-          argon2_hash(
-            parameters.iterations, parameters.memoryKiB, parameters.parallelism,
-            passwordBytes.baseAddress, passwordBytes.count, saltBytes.baseAddress, saltBytes.count,
-            tagBytes.baseAddress, tagBytes.count, nil, 0, variant.type,
-            version)
+          guard let passwordLength = UInt32(exactly: passwordBytes.count) else {
+            return ARGON2_PWD_TOO_LONG.rawValue
+          }
+          guard let saltLength = UInt32(exactly: saltBytes.count) else {
+            return ARGON2_SALT_TOO_LONG.rawValue
+          }
+          guard let tagLength = UInt32(exactly: tagBytes.count) else {
+            return ARGON2_OUTPUT_TOO_LONG.rawValue
+          }
+          // libargon2 only reads the password and salt: ARGON2_FLAG_CLEAR_PASSWORD is not set.
+          var context = argon2_context(
+            out: tagBytes.baseAddress, outlen: tagLength,
+            pwd: UnsafeMutablePointer(mutating: passwordBytes.baseAddress), pwdlen: passwordLength,
+            salt: UnsafeMutablePointer(mutating: saltBytes.baseAddress), saltlen: saltLength,
+            secret: nil, secretlen: 0, ad: nil, adlen: 0,
+            t_cost: parameters.iterations, m_cost: parameters.memoryKiB,
+            lanes: parameters.parallelism, threads: parameters.parallelism, version: version,
+            allocate_cbk: Argon2Memory.allocate, free_cbk: Argon2Memory.release,
+            flags: 0)  // ARGON2_DEFAULT_FLAGS, a macro Swift cannot import
+          return argon2_ctx(&context, variant.type)
         }
       }
     }

@@ -39,6 +39,107 @@ import Testing
     #expect(status == ARGON2_OK.rawValue)
   }
 
+  /// Our argon2_ctx path (block matrix from Argon2Memory) must give byte-for-byte what libargon2's own
+  /// argon2_hash and argon2id_hash_encoded give with their default allocator.
+  @Test(arguments: [
+    (Argon2EncodedHash.Variant.argon2id, Argon2EncodedHash.version13, Argon2Parameters.owasp),
+    (.argon2id, Argon2EncodedHash.version10, Argon2Parameters(memoryKiB: 64, iterations: 3, parallelism: 1)),
+    (.argon2i, Argon2EncodedHash.version13, Argon2Parameters(memoryKiB: 4096, iterations: 3, parallelism: 2)),
+  ])
+  func customAllocatorMatchesReferenceLibrary(
+    variant: Argon2EncodedHash.Variant, version: UInt32, parameters: Argon2Parameters
+  ) throws {
+    let password = "allocator p\u{E4}ssword"
+    let salt = Array("0123456789abcdef".utf8)
+    var ours = [UInt8](repeating: 0, count: PasswordHasher.tagBytes)
+    let status = PasswordHasher.compute(
+      password: password, variant: variant, version: version, parameters: parameters, salt: salt, into: &ours)
+    #expect(status == ARGON2_OK.rawValue)
+
+    var reference = [UInt8](repeating: 0, count: PasswordHasher.tagBytes)
+    let referenceStatus = password.withCString { bytes in
+      argon2_hash(
+        parameters.iterations, parameters.memoryKiB, parameters.parallelism, bytes, strlen(bytes), salt,
+        salt.count, &reference, reference.count, nil, 0, variant.type, version)
+    }
+    #expect(referenceStatus == ARGON2_OK.rawValue)
+    #expect(ours == reference)
+
+    guard variant == .argon2id, version == Argon2EncodedHash.version13 else { return }
+    var encoded = [CChar](repeating: 0, count: 256)
+    let encodedStatus = password.withCString { bytes in
+      argon2id_hash_encoded(
+        parameters.iterations, parameters.memoryKiB, parameters.parallelism, bytes, strlen(bytes), salt,
+        salt.count, PasswordHasher.tagBytes, &encoded, encoded.count)
+    }
+    #expect(encodedStatus == ARGON2_OK.rawValue)
+    let phc = Argon2EncodedHash(
+      variant: variant, version: version, parameters: parameters, salt: salt, tag: ours
+    ).encoded
+    let referencePHC = encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    #expect(phc == String(decoding: referencePHC, as: UTF8.self))
+    #expect(PasswordHasher(parameters: parameters).verify(password, encoded: phc))
+  }
+
+  @Test func allocatorMapsZeroedPagesAndReportsFailure() throws {
+    let byteCount = 19456 * 1024
+    var memory: UnsafeMutablePointer<UInt8>?
+    #expect(Argon2Memory.allocate(&memory, byteCount) == ARGON2_OK.rawValue)
+    let buffer = try #require(memory)
+    #expect(Int(bitPattern: buffer) % Int(getpagesize()) == 0)
+    #expect(buffer[0] == 0 && buffer[byteCount - 1] == 0)
+    buffer[byteCount - 1] = 0xA5
+    #expect(buffer[byteCount - 1] == 0xA5)
+    // As libargon2 does: wiped before it is handed back (another test's hash may reuse it).
+    buffer[byteCount - 1] = 0
+    Argon2Memory.release(buffer, byteCount)
+
+    // libargon2 ignores the return value and checks the pointer, so a failure must leave it nil.
+    var refused: UnsafeMutablePointer<UInt8>? = UnsafeMutablePointer(bitPattern: 0x1000)
+    #expect(Argon2Memory.allocate(&refused, Int.max) == ARGON2_MEMORY_ALLOCATION_ERROR.rawValue)
+    #expect(refused == nil)
+  }
+
+  @Test func spareBuffersPassBetweenOverlappingHashesThenAllGo() {
+    typealias Buffer = Argon2SpareBuffers.Buffer
+    let size = 19456 * 1024
+    var buffers = Argon2SpareBuffers()
+    // Alone: nothing to reuse, and the buffer goes back as soon as the hash ends.
+    #expect(buffers.begin(byteCount: size) == (nil, []))
+    #expect(
+      buffers.end(Buffer(address: 0x1000, byteCount: size)) == [Buffer(address: 0x1000, byteCount: size)])
+
+    // Two at once: the first to finish leaves its buffer for the next hash.
+    let a = Buffer(address: 0xA000, byteCount: size)
+    let b = Buffer(address: 0xB000, byteCount: size)
+    _ = buffers.begin(byteCount: size)
+    _ = buffers.begin(byteCount: size)
+    #expect(buffers.end(a).isEmpty)
+    #expect(buffers.spare == [a])
+    let next = buffers.begin(byteCount: size)
+    #expect(next.reuse == a && next.unmap.isEmpty)
+    #expect(buffers.end(b).isEmpty)
+    // The last hash to finish takes every spare with it.
+    #expect(buffers.end(a) == [b, a])
+    #expect(buffers.running == 0 && buffers.spare.isEmpty)
+  }
+
+  @Test func spareBuffersOfAnotherSizeAreDroppedAndFailuresUncounted() {
+    typealias Buffer = Argon2SpareBuffers.Buffer
+    var buffers = Argon2SpareBuffers()
+    let small = Buffer(address: 0x1000, byteCount: 8 << 20)
+    _ = buffers.begin(byteCount: small.byteCount)
+    _ = buffers.begin(byteCount: small.byteCount)
+    #expect(buffers.end(small).isEmpty)
+    // A bigger hash starting cannot use it; keeping it would map more buffers than hashes running.
+    #expect(buffers.begin(byteCount: 64 << 20) == (nil, [small]))
+    #expect(buffers.spare.isEmpty)
+    buffers.abandon()
+    #expect(buffers.running == 1)
+    #expect(buffers.end(Buffer(address: 0x2000, byteCount: 8 << 20)).count == 1)
+    #expect(buffers.running == 0)
+  }
+
   @Test func verifiesArgon2CffiHashes() {
     let verifier = PasswordHasher(parameters: .owasp)
     #expect(verifier.verify(Self.cffiArgon2idPassword, encoded: Self.cffiArgon2id))

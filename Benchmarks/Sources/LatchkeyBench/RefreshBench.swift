@@ -1,5 +1,4 @@
 import Foundation
-import LatchkeyTesting
 
 /// `latchkey-bench refresh PORT COOKIE_NAME COOKIES_FILE SECONDS`: one
 /// keep-alive connection per session (one refresh token per line), each
@@ -27,7 +26,12 @@ struct RefreshBench {
       group.enter()
       Thread {
         defer { group.leave() }
-        let client = TestHTTPClient(port: port)
+        guard let client = try? BenchHTTPClient(port: port) else {
+          results.lock.lock()
+          results.failures += 1
+          results.lock.unlock()
+          return
+        }
         var token = tokens[index]
         var mine: [Double] = []
         var failed = 0

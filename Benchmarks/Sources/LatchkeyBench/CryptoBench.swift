@@ -1,4 +1,4 @@
-import CArgon2
+import CLibArgon2
 import Foundation
 import LatchkeyCrypto
 import LatchkeyJWT
