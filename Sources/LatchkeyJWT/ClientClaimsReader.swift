@@ -28,7 +28,8 @@ enum ClientClaimsReader {
       try scanner.consume(UInt8(ascii: "{"))
       var first = true
       while let name = try scanner.nextKey(first: &first) {
-        guard let claim = Claim.allCases.first(where: { scanner.matches(name, Claim.names[$0.rawValue]) }) else {
+        guard let claim = Claim.allCases.first(where: { scanner.matches(name, Claim.names[$0.rawValue]) })
+        else {
           try scanner.skipValue()
           continue
         }

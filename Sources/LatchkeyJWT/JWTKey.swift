@@ -34,7 +34,8 @@ public struct JWTKey: Sendable, CustomStringConvertible, CustomReflectable {
     guard secret.count >= Self.minimumSecretBytes else { throw .keyTooShort }
     let digest = SHA256.hash(Array("latchkey-kid-v1:".utf8) + secret)
     self.init(
-      kid: Base64URL.encode(digest.prefix(9)), algorithm: .hs256, secret: secret, privateKey: nil, publicKey: nil)
+      kid: Base64URL.encode(digest.prefix(9)), algorithm: .hs256, secret: secret, privateKey: nil,
+      publicKey: nil)
   }
 
   /// An ES256 or EdDSA key that signs (and verifies) under `kid`.

@@ -64,7 +64,9 @@ public struct JWTVerifier: Sendable {
   }
 
   /// Shape, header, key and signature; nothing of the payload is trusted before this returns.
-  private func authenticate(_ token: UnsafeBufferPointer<UInt8>, type: JWTTokenType) throws(JWTError) -> JWS.Parts {
+  private func authenticate(_ token: UnsafeBufferPointer<UInt8>, type: JWTTokenType) throws(JWTError)
+    -> JWS.Parts
+  {
     guard let parts = JWS.split(token) else { throw JWTError(.malformed) }
     let key = try parts.header.withUnsafeBufferPointer { header throws(JWTError) in
       try selectKey(header: header, type: type)
@@ -135,7 +137,9 @@ public struct JWTVerifier: Sendable {
     _ token: JSONStringToken?, expected: JWTTokenType, in scanner: JSONScanner
   ) throws(JWTError) {
     let isUser = token.map { scanner.matches($0, HeaderName.jwt) }
-    let isClient = token.map { scanner.matches($0, HeaderName.atJWT) || scanner.matches($0, HeaderName.mediaATJWT) }
+    let isClient = token.map {
+      scanner.matches($0, HeaderName.atJWT) || scanner.matches($0, HeaderName.mediaATJWT)
+    }
     switch expected {
     case .user:
       guard let token = isUser else { return }
