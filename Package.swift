@@ -40,6 +40,10 @@ let package = Package(
     .executableTarget(
       name: "latchkey-interop", dependencies: ["LatchkeyCrypto", "LatchkeyJWT"],
       path: "Sources/LatchkeyInterop"),
+    // Drives our ES256/EdDSA tokens and JWKS from scripts/interop-jwks.py (PyJWT with cryptography).
+    .executableTarget(
+      name: "latchkey-interop-jwks", dependencies: ["LatchkeyCrypto", "LatchkeyJWT"],
+      path: "Sources/LatchkeyInteropJWKS"),
 
     // Test helpers shared by the test targets: a raw HTTP/1.1 client, a
     // throwaway database per suite, an in-process server.
