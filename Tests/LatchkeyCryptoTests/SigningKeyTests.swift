@@ -116,3 +116,30 @@ private func b64(_ text: String) -> [UInt8] { Base64URL.decode(text)! }
     #expect(!dump.contains("pointer"))
   }
 }
+
+@Suite struct SigningKeyEdgeTests {
+  @Test(arguments: SigningKeyType.allCases)
+  func emptyAndLargeMessagesSignAndVerify(type: SigningKeyType) throws {
+    let key = try SigningPrivateKey.generate(type)
+    for message in [[UInt8](), [UInt8](repeating: 0x5A, count: 100_000)] {
+      let signature = try key.signature(for: message)
+      #expect(key.publicKey.isValidSignature(signature, for: message))
+      #expect(!key.publicKey.isValidSignature(signature, for: message + [0]))
+    }
+  }
+
+  @Test func concurrentSigningWithOneKeyIsSafe() async throws {
+    let key = try SigningPrivateKey.generate(.p256)
+    let results = await withTaskGroup(of: Bool.self) { group in
+      for index in 0..<64 {
+        group.addTask {
+          let message = Array("message \(index)".utf8)
+          guard let signature = try? key.signature(for: message) else { return false }
+          return key.publicKey.isValidSignature(signature, for: message)
+        }
+      }
+      return await group.reduce(into: [Bool]()) { $0.append($1) }
+    }
+    #expect(results.count == 64 && results.allSatisfy { $0 })
+  }
+}

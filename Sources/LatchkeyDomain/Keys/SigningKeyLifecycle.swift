@@ -32,16 +32,25 @@ public struct SigningKeyLifecycle: Sendable {
 
   public func state(of key: SigningKeyRecord, among keys: [SigningKeyRecord], now: Double) -> SigningKeyState
   {
-    if now < key.activatesAt { return .next }
-    guard let retiredAt = retiredAt(of: key, among: keys), now >= retiredAt else { return .active }
-    return now >= retiredAt + policy.retention ? .gone : .retired
+    state(activatesAt: key.activatesAt, retiredAt: retiredAt(of: key, among: keys), now: now)
   }
 
+  /// A key and its state at one instant.
+  public typealias Evaluated = (key: SigningKeyRecord, state: SigningKeyState)
+
   /// Every key with its state, in activation order.
-  public func states(among keys: [SigningKeyRecord], now: Double) -> [(
-    key: SigningKeyRecord, state: SigningKeyState
-  )] {
-    Self.ordered(keys).map { ($0, state(of: $0, among: keys, now: now)) }
+  public func states(among keys: [SigningKeyRecord], now: Double) -> [Evaluated] {
+    let ordered = Self.ordered(keys)
+    return ordered.indices.map { index in
+      let retiredAt = index + 1 < ordered.count ? ordered[index + 1].activatesAt : nil
+      return (ordered[index], state(activatesAt: ordered[index].activatesAt, retiredAt: retiredAt, now: now))
+    }
+  }
+
+  private func state(activatesAt: Double, retiredAt: Double?, now: Double) -> SigningKeyState {
+    if now < activatesAt { return .next }
+    guard let retiredAt, now >= retiredAt else { return .active }
+    return now >= retiredAt + policy.retention ? .gone : .retired
   }
 
   /// The one key that signs now; nil only when no key has reached its activation time.
