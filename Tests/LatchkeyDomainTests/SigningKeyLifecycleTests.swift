@@ -216,4 +216,60 @@ import Testing
     #expect(policy.rotationInterval == 0)
     #expect(policy.retention == 3630)
   }
+
+  /// A long randomised run (fixed seed) of servers following `plan`, manual rotations and issuing tokens:
+  /// at every step exactly one key signs, it was published for the delay unless it was created because
+  /// nothing could sign, and every token issued so far that a verifier could still accept verifies
+  /// against the published set.
+  @Test(arguments: [1, 2, 3, 42])
+  func invariantsHoldOverARandomisedRun(seed: UInt64) {
+    var random = SplitMix(seed: seed)
+    var keys: [SigningKeyRecord] = []
+    var createdActive: Set<String> = []
+    var tokens: [(kid: String, expiresAt: Double)] = []
+    for step in 0..<2_000 {
+      clock.advance(Double(random.next() % 4_000))
+      let now = clock.now()
+      let algorithm: SigningKeyAlgorithm = random.next() % 50 == 0 ? .edDSA : .es256
+      switch lifecycle.plan(among: keys, now: now, algorithm: algorithm) {
+      case .none:
+        if random.next() % 40 == 0 { create("m\(step)", in: &keys) }  // `latchkey keys rotate`
+      case .createActive(let algorithm):
+        createdActive.insert("a\(step)")
+        create("a\(step)", in: &keys, algorithm)
+      case .createNext(let algorithm):
+        create("n\(step)", in: &keys, algorithm)
+      }
+      let states = lifecycle.states(among: keys, now: now)
+      let active = states.filter { $0.state == .active }
+      #expect(active.count == 1)
+      guard let signer = active.first?.key else { continue }
+      #expect(signer.activatesAt <= now)
+      #expect(
+        createdActive.contains(signer.kid)
+          || signer.activatesAt >= signer.createdAt + Self.policy.publishDelay)
+      tokens.append((signer.kid, now + Self.policy.longestTokenLifetime))
+      let published = Set(lifecycle.published(among: keys, now: now).map(\.kid))
+      for token in tokens where now < token.expiresAt + Self.policy.leeway {
+        #expect(published.contains(token.kid), "step \(step): a live token's key \(token.kid) is unpublished")
+      }
+      // The store purges gone keys.
+      let gone = Set(lifecycle.gone(among: keys, now: now).map(\.kid))
+      keys.removeAll { gone.contains($0.kid) }
+    }
+    #expect(keys.count < 10)
+  }
+}
+
+/// A small deterministic generator, so a failing run can be replayed from its seed.
+private struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
 }
