@@ -26,7 +26,7 @@ public enum JWTAlgorithm: String, Sendable, CaseIterable {
   static let names: [(JWTAlgorithm, [UInt8])] = allCases.map { ($0, Array($0.rawValue.utf8)) }
 }
 
-/// Which kind of access token a header announces: a user's (`typ` "JWT", SPEC §6) or a client's
+/// Which kind of access token a header announces: a user's (`typ` "JWT", docs/api.md) or a client's
 /// (`typ` "at+jwt", RFC 9068). Each verifier method accepts only its own kind, so one is never taken
 /// for the other (RFC 8725 §3.11).
 public enum JWTTokenType: Sendable, Equatable {
