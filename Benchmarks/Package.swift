@@ -24,6 +24,14 @@ let package = Package(
         .product(name: "LatchkeyJWT", package: "Latchkey"),
       ],
       path: "Sources/LatchkeyInterop"),
+    // Drives our ES256/EdDSA tokens and JWKS from scripts/interop-jwks.py (PyJWT with cryptography).
+    .executableTarget(
+      name: "latchkey-interop-jwks",
+      dependencies: [
+        .product(name: "LatchkeyCrypto", package: "Latchkey"),
+        .product(name: "LatchkeyJWT", package: "Latchkey"),
+      ],
+      path: "Sources/LatchkeyInteropJWKS"),
   ],
   swiftLanguageModes: [.v6]
 )

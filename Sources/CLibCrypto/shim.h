@@ -5,3 +5,5 @@
 #include <openssl/params.h>
 #include <openssl/sha.h>
 #include <openssl/err.h>
+#include <openssl/kdf.h>
+#include <openssl/x509.h>

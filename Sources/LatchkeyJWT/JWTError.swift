@@ -5,6 +5,8 @@ public struct JWTError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed
     case unsupportedAlgorithm
     case unknownKey
+    /// A user token where a client's is expected, or the reverse (`typ` "JWT" against "at+jwt").
+    case wrongType
     case badSignature
     case expired
     case notYetValid

@@ -1,6 +1,6 @@
 import LatchkeyCrypto
 
-/// Issues HS256 access tokens with the key set's signing key.
+/// Issues access tokens with the key set's signing key: HS256, ES256 or EdDSA, whichever it is.
 public struct JWTSigner: Sendable {
   public let keys: JWTKeySet
 
@@ -8,15 +8,30 @@ public struct JWTSigner: Sendable {
     self.keys = keys
   }
 
+  /// A user token (`typ` "JWT"). Signing with an asymmetric key only fails if OpenSSL does, which leaves
+  /// nothing sensible to issue, so it stops the process like the HMAC path.
   public func sign(_ claims: AccessClaims) -> String {
+    signed(payload: Self.encode(claims), header: keys.signingKey.encodedHeader)
+  }
+
+  func signed(payload: [UInt8], header: [UInt8]) -> String {
     let key = keys.signingKey
-    let payload = Self.encode(claims)
+    precondition(key.canSign, "JWTSigner: the signing key \(key.kid) has no private key")
     var token: [UInt8] = []
-    token.reserveCapacity(key.encodedHeader.count + payload.count * 4 / 3 + 48)
-    token.append(contentsOf: key.encodedHeader)
+    token.reserveCapacity(header.count + payload.count * 4 / 3 + 100)
+    token.append(contentsOf: header)
     token.append(UInt8(ascii: "."))
     Base64URL.append(payload, to: &token)
-    let signature = HMACSHA256.mac(key: key.secret, message: token)
+    let signature: [UInt8]
+    if let privateKey = key.privateKey {
+      do {
+        signature = try privateKey.signature(for: token)
+      } catch {
+        fatalError("JWTSigner: \(error)")
+      }
+    } else {
+      signature = HMACSHA256.mac(key: key.secret, message: token)
+    }
     token.append(UInt8(ascii: "."))
     Base64URL.append(signature, to: &token)
     return String(decoding: token, as: UTF8.self)
@@ -42,7 +57,7 @@ public struct JWTSigner: Sendable {
     return json
   }
 
-  private static func appendKey(_ key: StaticString, to json: inout [UInt8], first: Bool) {
+  static func appendKey(_ key: StaticString, to json: inout [UInt8], first: Bool) {
     if !first { json.append(UInt8(ascii: ",")) }
     json.append(UInt8(ascii: "\""))
     json.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
@@ -50,14 +65,14 @@ public struct JWTSigner: Sendable {
     json.append(UInt8(ascii: ":"))
   }
 
-  private static func appendMember(
+  static func appendMember(
     _ key: StaticString, string value: String, to json: inout [UInt8], first: Bool = false
   ) {
     appendKey(key, to: &json, first: first)
     appendQuoted(value, to: &json)
   }
 
-  private static func appendMember(_ key: StaticString, integer value: Int64, to json: inout [UInt8]) {
+  static func appendMember(_ key: StaticString, integer value: Int64, to json: inout [UInt8]) {
     appendKey(key, to: &json, first: false)
     json.append(contentsOf: String(value).utf8)
   }

@@ -1,6 +1,6 @@
 import LatchkeyCrypto
 
-/// Verifies HS256 access tokens. Everything that can be checked without trusting the payload is checked
+/// Verifies access tokens signed with HS256, ES256 or EdDSA, the algorithm always being the key's. Everything that can be checked without trusting the payload is checked
 /// first (size, shape, algorithm, key, signature); claims are read only from an authenticated payload.
 public struct JWTVerifier: Sendable {
   public static let maxLeewaySeconds: Int64 = 30
@@ -25,13 +25,37 @@ public struct JWTVerifier: Sendable {
     audienceBytes = Array(audience.utf8)
   }
 
-  /// `now` is Unix seconds from the caller's clock, so tests and the server share one time source.
+  /// A user token (`typ` "JWT" or absent). `now` is Unix seconds from the caller's clock, so tests and
+  /// the server share one time source.
   public func verify(_ token: String, now: Int64) throws(JWTError) -> AccessClaims {
+    let claims = try withAuthenticatedPayload(token, type: .user) { payload throws(JWTError) in
+      try ClaimsReader.read(
+        payload, issuer: issuer, issuerBytes: issuerBytes, audienceBytes: audienceBytes, audience: audience)
+    }
+    try validate(exp: claims.exp, nbf: claims.nbf, iat: claims.iat, now: now)
+    return claims
+  }
+
+  /// A client's token (RFC 9068: `typ` "at+jwt" or "application/at+jwt", required).
+  public func verifyClient(_ token: String, now: Int64) throws(JWTError) -> ClientAccessClaims {
+    let claims = try withAuthenticatedPayload(token, type: .client) { payload throws(JWTError) in
+      try ClientClaimsReader.read(
+        payload, issuer: issuer, issuerBytes: issuerBytes, audienceBytes: audienceBytes, audience: audience)
+    }
+    try validate(exp: claims.exp, nbf: claims.nbf, iat: claims.iat, now: now)
+    return claims
+  }
+
+  private func withAuthenticatedPayload<T>(
+    _ token: String, type: JWTTokenType, _ read: (UnsafeBufferPointer<UInt8>) throws(JWTError) -> T
+  ) throws(JWTError) -> T {
     guard token.utf8.count <= maxTokenBytes else { throw JWTError(.tooLarge) }
     var token = token
-    let result: Result<AccessClaims, JWTError> = token.withUTF8 { bytes in
+    let result: Result<T, JWTError> = token.withUTF8 { bytes in
       do throws(JWTError) {
-        return .success(try verify(bytes, now: now))
+        let parts = try authenticate(bytes, type: type)
+        return .success(
+          try parts.payload.withUnsafeBufferPointer { payload throws(JWTError) in try read(payload) })
       } catch {
         return .failure(error)
       }
@@ -39,29 +63,33 @@ public struct JWTVerifier: Sendable {
     return try result.get()
   }
 
-  private func verify(_ token: UnsafeBufferPointer<UInt8>, now: Int64) throws(JWTError) -> AccessClaims {
+  /// Shape, header, key and signature; nothing of the payload is trusted before this returns.
+  private func authenticate(_ token: UnsafeBufferPointer<UInt8>, type: JWTTokenType) throws(JWTError)
+    -> JWS.Parts
+  {
     guard let parts = JWS.split(token) else { throw JWTError(.malformed) }
     let key = try parts.header.withUnsafeBufferPointer { header throws(JWTError) in
-      try selectKey(header: header)
+      try selectKey(header: header, type: type)
     }
-    guard JWS.signatureMatches(token, parts: parts, secret: key.secret) else {
-      throw JWTError(.badSignature)
+    let valid: Bool
+    if let publicKey = key.publicKey {
+      valid = publicKey.isValidSignature(
+        parts.signature, for: UnsafeBufferPointer(rebasing: token[0..<parts.signingInputLength]))
+    } else {
+      valid = JWS.signatureMatches(token, parts: parts, secret: key.secret)
     }
-    let claims = try parts.payload.withUnsafeBufferPointer { payload throws(JWTError) in
-      try ClaimsReader.read(
-        payload, issuer: issuer, issuerBytes: issuerBytes, audienceBytes: audienceBytes, audience: audience)
-    }
-    try validate(claims, now: now)
-    return claims
+    guard valid else { throw JWTError(.badSignature) }
+    return parts
   }
 
-  /// The header must name HS256 (never "none" or an algorithm of the token's choosing, RFC 8725 §3.1)
-  /// and a kid from our key set.
-  private func selectKey(header: UnsafeBufferPointer<UInt8>) throws(JWTError) -> JWTKey {
+  /// The header must name a kid from our key set and exactly that key's algorithm: never "none", never
+  /// an algorithm of the token's choosing (RFC 8725 §3.1), so an HS256 token "signed" with a public
+  /// key's bytes fails like any other mismatch.
+  private func selectKey(header: UnsafeBufferPointer<UInt8>, type: JWTTokenType) throws(JWTError) -> JWTKey {
     var scanner = JSONScanner(header)
-    var algorithmOK = false
+    var algorithm: JWTAlgorithm?
     var sawAlgorithm = false
-    var sawType = false
+    var typeToken: JSONStringToken?
     var kidToken: JSONStringToken?
     do throws(JSONSyntaxError) {
       try scanner.consume(UInt8(ascii: "{"))
@@ -71,14 +99,14 @@ public struct JWTVerifier: Sendable {
           guard !sawAlgorithm else { throw JSONSyntaxError() }
           sawAlgorithm = true
           if scanner.peek() == UInt8(ascii: "\"") {
-            algorithmOK = scanner.matches(try scanner.readString(), HeaderName.hs256)
+            let value = try scanner.readString()
+            algorithm = JWTAlgorithm.names.first { scanner.matches(value, $0.1) }?.0
           } else {
             try scanner.skipValue()
           }
         } else if scanner.matches(name, HeaderName.typ) {
-          guard !sawType, scanner.peek() == UInt8(ascii: "\"") else { throw JSONSyntaxError() }
-          sawType = true
-          guard scanner.matches(try scanner.readString(), HeaderName.jwt) else { throw JSONSyntaxError() }
+          guard typeToken == nil, scanner.peek() == UInt8(ascii: "\"") else { throw JSONSyntaxError() }
+          typeToken = try scanner.readString()
         } else if scanner.matches(name, HeaderName.kid) {
           guard kidToken == nil, scanner.peek() == UInt8(ascii: "\"") else { throw JSONSyntaxError() }
           kidToken = try scanner.readString()
@@ -93,19 +121,42 @@ public struct JWTVerifier: Sendable {
     } catch {
       throw JWTError(.malformed)
     }
-    guard algorithmOK else { throw JWTError(.unsupportedAlgorithm) }
+    try checkType(typeToken, expected: type, in: scanner)
+    guard let algorithm else { throw JWTError(.unsupportedAlgorithm) }
     guard let kidToken, let key = keys.key(matching: kidToken, in: scanner) else {
       throw JWTError(.unknownKey)
     }
+    guard key.algorithm == algorithm else { throw JWTError(.unsupportedAlgorithm) }
     return key
   }
 
-  private func validate(_ claims: AccessClaims, now: Int64) throws(JWTError) {
-    let (expiresAt, expOverflow) = claims.exp.addingReportingOverflow(leewaySeconds)
+  /// User tokens: "JWT" or no `typ` (as before clients existed). Client tokens: "at+jwt" or
+  /// "application/at+jwt", required (RFC 9068 §4). The other kind's value is `wrongType`; any other
+  /// value is malformed.
+  private func checkType(
+    _ token: JSONStringToken?, expected: JWTTokenType, in scanner: JSONScanner
+  ) throws(JWTError) {
+    let isUser = token.map { scanner.matches($0, HeaderName.jwt) }
+    let isClient = token.map {
+      scanner.matches($0, HeaderName.atJWT) || scanner.matches($0, HeaderName.mediaATJWT)
+    }
+    switch expected {
+    case .user:
+      guard let token = isUser else { return }
+      if token { return }
+      throw JWTError(isClient == true ? .wrongType : .malformed)
+    case .client:
+      if isClient == true { return }
+      throw JWTError(isUser == true || token == nil ? .wrongType : .malformed)
+    }
+  }
+
+  private func validate(exp: Int64, nbf: Int64, iat: Int64, now: Int64) throws(JWTError) {
+    let (expiresAt, expOverflow) = exp.addingReportingOverflow(leewaySeconds)
     if !expOverflow && now >= expiresAt { throw JWTError(.expired) }
     let (latest, nowOverflow) = now.addingReportingOverflow(leewaySeconds)
-    if !nowOverflow && latest < claims.nbf { throw JWTError(.notYetValid) }
-    if !nowOverflow && latest < claims.iat { throw JWTError(.invalidClaim) }
+    if !nowOverflow && latest < nbf { throw JWTError(.notYetValid) }
+    if !nowOverflow && latest < iat { throw JWTError(.invalidClaim) }
   }
 }
 
@@ -114,6 +165,7 @@ private enum HeaderName {
   static let typ = Array("typ".utf8)
   static let kid = Array("kid".utf8)
   static let crit = Array("crit".utf8)
-  static let hs256 = Array("HS256".utf8)
   static let jwt = Array("JWT".utf8)
+  static let atJWT = Array("at+jwt".utf8)
+  static let mediaATJWT = Array("application/at+jwt".utf8)
 }

@@ -1,0 +1,32 @@
+/// The token endpoint's errors (RFC 6749 §5.2). Each carries a description for `error_description`,
+/// written for the client and never holding a secret. The HTTP status (400, or 401 for
+/// `invalid_client`) is the server's mapping, not the domain's.
+public enum OAuthError: Error, Equatable, Sendable {
+  case invalidRequest(String)
+  case invalidClient(String)
+  case invalidGrant(String)
+  case unauthorizedClient(String)
+  case unsupportedGrantType(String)
+  case invalidScope(String)
+
+  /// The registered error code, the `error` member.
+  public var code: String {
+    switch self {
+    case .invalidRequest: "invalid_request"
+    case .invalidClient: "invalid_client"
+    case .invalidGrant: "invalid_grant"
+    case .unauthorizedClient: "unauthorized_client"
+    case .unsupportedGrantType: "unsupported_grant_type"
+    case .invalidScope: "invalid_scope"
+    }
+  }
+
+  /// The `error_description` member.
+  public var errorDescription: String {
+    switch self {
+    case .invalidRequest(let text), .invalidClient(let text), .invalidGrant(let text),
+      .unauthorizedClient(let text), .unsupportedGrantType(let text), .invalidScope(let text):
+      text
+    }
+  }
+}
