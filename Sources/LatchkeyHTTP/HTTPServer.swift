@@ -41,6 +41,13 @@ public struct HTTPServerConfiguration: Sendable {
   public var maxConnections: Int = 4096
   /// A connection idle (or trickling) this long is closed.
   public var idleTimeoutSeconds: Int = 30
+  /// A new connection silent this long before its first request's headers
+  /// are complete is closed: a TLS ClientHello or other non-HTTP bytes on
+  /// the plain port (the client then waits for an answer MHD never gives)
+  /// is cut off quickly instead of holding a connection for the idle timeout.
+  /// Any byte received restarts the clock; later requests on a kept-alive
+  /// connection get the idle timeout.
+  public var firstRequestTimeoutSeconds: Int = 1
   /// Bounds the request line plus headers (MHD answers 431/413 past it).
   public var maxHeaderBytes: Int = 32 * 1024
   public var maxBodyBytes: Int = 16 * 1024
@@ -71,6 +78,10 @@ public final class HTTPServer: @unchecked Sendable {
   /// MHD's callbacks reach the server through an unretained pointer, so a
   /// running server keeps itself alive until `stop()`.
   private var retainedWhileRunning: Unmanaged<HTTPServer>?
+  private var listenSocket: Int32 = -1
+  private var wakeDescriptor: Int32 = -1
+  /// How many connections the acceptor thread handed to MHD, once it ended.
+  private let acceptorDone = Completion()
   private let lifecycle = NSLock()
   private let inFlight = NSCondition()
   private var inFlightCount = 0
@@ -110,28 +121,45 @@ public final class HTTPServer: @unchecked Sendable {
     // The workers are gone and the drain flags stay set: a server runs once.
     guard !isStopping else { throw .startFailed("a stopped server cannot be started again") }
     var errorText: UnsafePointer<CChar>? = nil
+    let listenSocket = configuration.host.withCString {
+      latchkey_listen($0, configuration.port, 1024, &errorText)
+    }
+    guard listenSocket >= 0 else {
+      throw .startFailed(errorText.map { String(cString: $0) } ?? "could not listen")
+    }
+    let wake = latchkey_wake_fd()
+    guard wake >= 0 else {
+      close(listenSocket)
+      throw .startFailed("could not create the acceptor's wake-up descriptor")
+    }
     let retained = Unmanaged.passRetained(self)
     let me = retained.toOpaque()
-    let started: OpaquePointer? = configuration.host.withCString { host in
-      var config = latchkey_mhd_config(
-        host: host, port: configuration.port,
-        thread_pool_size: UInt32(max(1, configuration.pollThreads)),
-        connection_limit: UInt32(configuration.maxConnections),
-        connection_timeout_seconds: UInt32(configuration.idleTimeoutSeconds),
-        connection_memory_limit: configuration.maxHeaderBytes,
-        listen_backlog: 1024,
-        handler: latchkeyAccessHandler, handler_cls: me,
-        completed: latchkeyRequestCompleted, completed_cls: me,
-        notify_connection: latchkeyConnectionNotified, notify_connection_cls: me)
-      return latchkey_mhd_start(&config, &errorText)
-    }
-    guard let started else {
+    var config = latchkey_mhd_config(
+      thread_pool_size: UInt32(max(1, configuration.pollThreads)),
+      connection_limit: UInt32(configuration.maxConnections),
+      connection_timeout_seconds: UInt32(configuration.idleTimeoutSeconds),
+      connection_memory_limit: configuration.maxHeaderBytes,
+      handler: latchkeyAccessHandler, handler_cls: me,
+      completed: latchkeyRequestCompleted, completed_cls: me,
+      notify_connection: latchkeyConnectionNotified, notify_connection_cls: me)
+    guard let started = latchkey_mhd_start(&config, &errorText) else {
       retained.release()
+      close(listenSocket)
+      close(wake)
       throw .startFailed(errorText.map { String(cString: $0) } ?? "could not start")
     }
     daemon = started
     retainedWhileRunning = retained
-    port = latchkey_mhd_bound_port(started)
+    port = latchkey_socket_port(listenSocket)
+    self.listenSocket = listenSocket
+    wakeDescriptor = wake
+    nonisolated(unsafe) let daemonPointer = started
+    let acceptor = Thread { [acceptorDone] in
+      acceptorDone.finish(UInt64(latchkey_accept_loop(daemonPointer, listenSocket, wake)))
+    }
+    acceptor.name = "latchkey-acceptor"
+    acceptor.stackSize = 1 << 18
+    acceptor.start()
   }
 
   /// Graceful stop: no new connections, in-flight requests finish (up to the
@@ -144,22 +172,15 @@ public final class HTTPServer: @unchecked Sendable {
     inFlight.lock()
     stopping = true
     inFlight.unlock()
-    let listenSocket = MHD_quiesce_daemon(daemon)
-    inFlight.lock()
-    let startedBefore = connectionsStarted
-    inFlight.unlock()
-    var adopted = 0
-    if listenSocket >= 0 {
-      // Clients the kernel already accepted connected before the stop and
-      // may have sent their request: serve them. Then stop listening at
-      // once, so a client connecting during the drain is refused (and can go
-      // to another instance) instead of waiting in a backlog nobody reads.
-      // shutdown, not close: MHD's poll threads still remove this descriptor
-      // from their epoll sets after the quiesce and abort the process if it
-      // is already closed; it is closed after MHD_stop_daemon.
-      adopted = Int(latchkey_mhd_adopt_backlog(daemon, listenSocket))
-      shutdown(listenSocket, Int32(SHUT_RDWR))
-    }
+    // The acceptor takes what is already in the backlog (clients that
+    // connected before the stop may have sent their request: they are
+    // served), then the socket closes at once, so a client connecting during
+    // the drain is refused (and can go to another instance) instead of
+    // waiting in a backlog nobody reads.
+    latchkey_wake(wakeDescriptor)
+    let handedOver = Int(acceptorDone.wait())
+    close(listenSocket)
+    close(wakeDescriptor)
     inFlight.lock()
     let deadline = Date().addingTimeInterval(configuration.drainTimeoutSeconds)
     // Requests in flight include those whose bytes have arrived but that no
@@ -169,7 +190,7 @@ public final class HTTPServer: @unchecked Sendable {
     var quietChecks = 0
     while quietChecks < 2 && Date() < deadline {
       let quiet =
-        inFlightCount == 0 && connectionsStarted >= startedBefore + adopted
+        inFlightCount == 0 && connectionsStarted >= handedOver
         && !openSockets.keys.contains { latchkey_socket_pending_bytes($0) > 0 }
       quietChecks = quiet ? quietChecks + 1 : 0
       if quietChecks < 2 { _ = inFlight.wait(until: min(deadline, Date().addingTimeInterval(0.005))) }
@@ -188,7 +209,6 @@ public final class HTTPServer: @unchecked Sendable {
       return
     }
     MHD_stop_daemon(daemon)
-    if listenSocket >= 0 { close(listenSocket) }
     retainedWhileRunning?.release()
     retainedWhileRunning = nil
   }
@@ -275,6 +295,26 @@ final class RequestState: @unchecked Sendable {
   var dispatched = false
 }
 
+/// A value set once by one thread and waited for by another.
+final class Completion: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var value: UInt64?
+
+  func finish(_ result: UInt64) {
+    condition.lock()
+    value = result
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func wait() -> UInt64 {
+    condition.lock()
+    defer { condition.unlock() }
+    while value == nil { condition.wait() }
+    return value!
+  }
+}
+
 struct Atomic64: @unchecked Sendable {
   private let storage = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
   private let lock = NSLock()
@@ -358,6 +398,8 @@ private func latchkeyAccessHandler(
 
   guard let raw = conCls.pointee else {
     let state = RequestState()
+    // Headers are in: from here the connection has the normal idle timeout.
+    latchkey_mhd_set_connection_timeout(connection, UInt32(server.configuration.idleTimeoutSeconds))
     state.method = method.map { String(cString: $0) } ?? ""
     state.path = url.map { String(cString: $0) } ?? "/"
     let opaque = Unmanaged.passRetained(state).toOpaque()
@@ -545,6 +587,9 @@ private func latchkeyConnectionNotified(
   let socket = latchkey_mhd_connection_fd(connection)
   guard socket >= 0 else { return }
   if code.rawValue == 0 {  // MHD_CONNECTION_NOTIFY_STARTED (the case does not import by name)
+    // MHD calls this outside its connection lock, so the timeout may change here.
+    let first = min(server.configuration.firstRequestTimeoutSeconds, server.configuration.idleTimeoutSeconds)
+    latchkey_mhd_set_connection_timeout(connection, UInt32(max(1, first)))
     server.connectionOpened(socket)
   } else {
     server.connectionClosed(socket)
