@@ -79,6 +79,7 @@ struct MHD_Daemon *latchkey_mhd_start(const latchkey_mhd_config *c, const char *
       {MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout_seconds, NULL},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)c->connection_memory_limit, NULL},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)c->completed, c->completed_cls},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)c->uri_log, c->uri_log_cls},
       {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)latchkey_mhd_quiet_logger, NULL},
       /* Last before the end: without a callback it ends the list itself. */
       {c->notify_connection ? MHD_OPTION_NOTIFY_CONNECTION : MHD_OPTION_END,

@@ -141,6 +141,7 @@ public final class HTTPServer: @unchecked Sendable {
       connection_memory_limit: configuration.maxHeaderBytes,
       handler: latchkeyAccessHandler, handler_cls: me,
       completed: latchkeyRequestCompleted, completed_cls: me,
+      uri_log: latchkeyURIReceived, uri_log_cls: me,
       notify_connection: latchkeyConnectionNotified, notify_connection_cls: me)
     guard let started = latchkey_mhd_start(&config, &errorText) else {
       retained.release()
@@ -278,8 +279,13 @@ public final class HTTPServer: @unchecked Sendable {
 /// Per-request state kept in MHD's `con_cls` between callbacks.
 final class RequestState: @unchecked Sendable {
   let started = DispatchTime.now().uptimeNanoseconds
+  /// The request target exactly as received, up to a NUL if it holds one.
+  var rawTarget: [UInt8] = []
+  /// Set on the access handler's first call (headers complete).
+  var began = false
   var method = ""
   var path = ""
+  var pathSegments: [String] = []
   var headers: [(name: String, value: String)] = []
   var query: [String: String] = [:]
   var body: [UInt8] = []
@@ -372,6 +378,7 @@ private func makeRequest(_ state: RequestState) -> Request {
     method: state.method, path: state.path, query: state.query, headers: [], body: state.body,
     peerAddress: state.peerAddress, requestID: state.requestID)
   request.headers = state.headers
+  request.pathSegments = state.pathSegments
   return request
 }
 
@@ -396,14 +403,20 @@ private func latchkeyAccessHandler(
   guard let cls, let conCls, let uploadDataSize else { return .NO }
   let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
 
-  guard let raw = conCls.pointee else {
-    let state = RequestState()
+  let state: RequestState
+  if let raw = conCls.pointee {
+    state = Unmanaged<RequestState>.fromOpaque(raw).takeUnretainedValue()
+  } else {
+    // MHD runs the URI callback before this one; kept for safety.
+    state = RequestState()
+    conCls.pointee = Unmanaged.passRetained(state).toOpaque()
+  }
+  if !state.began {
+    state.began = true
     // Headers are in: from here the connection has the normal idle timeout.
     latchkey_mhd_set_connection_timeout(connection, UInt32(server.configuration.idleTimeoutSeconds))
+    let opaque = Unmanaged.passUnretained(state).toOpaque()
     state.method = method.map { String(cString: $0) } ?? ""
-    state.path = url.map { String(cString: $0) } ?? "/"
-    let opaque = Unmanaged.passRetained(state).toOpaque()
-    conCls.pointee = opaque
     MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, opaque)
     MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectQuery, opaque)
     var address = [CChar](repeating: 0, count: 64)
@@ -412,6 +425,27 @@ private func latchkeyAccessHandler(
     state.requestID =
       acceptedRequestID(state.headers.first { $0.name == "x-request-id" }?.value) ?? server.nextRequestID()
     server.begin()
+    var refusal: HTTPError?
+    if requestLineHoldsNUL(method: method, url: url, version: version, rawTarget: state.rawTarget) {
+      refusal = .badRequest("request line contains a NUL")
+    } else {
+      do {
+        let target = try RequestTarget.parse(state.rawTarget)
+        state.path = target.path
+        state.pathSegments = target.segments
+      } catch {
+        refusal = error
+      }
+    }
+    if state.path.isEmpty {
+      // Logs and metrics show what was asked for, as far as it is safe text.
+      state.path = String(decoding: state.rawTarget.prefix(256), as: UTF8.self)
+    }
+    if let refusal {
+      state.bodyTooLarge = true
+      let response = server.responder.finish(refusal.response, for: makeRequest(state))
+      return queue(response, on: connection, state: state, server: server)
+    }
     switch framing(of: state.headers) {
     case .refused(let error):
       // Answered before any body byte is read; MHD then closes the connection.
@@ -427,7 +461,6 @@ private func latchkeyAccessHandler(
       return .YES
     }
   }
-  let state = Unmanaged<RequestState>.fromOpaque(raw).takeUnretainedValue()
 
   if uploadDataSize.pointee > 0 {
     let size = uploadDataSize.pointee
@@ -570,12 +603,60 @@ private func latchkeyRequestCompleted(
   conCls.pointee = nil
   let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
   let state = Unmanaged<RequestState>.fromOpaque(raw).takeRetainedValue()
+  // MHD refused the request before its headers were complete (431 and
+  // such): it never began, so there is nothing to count or record.
+  guard state.began else { return }
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - state.started) / 1e9
   server.observer?.requestCompleted(
     RequestRecord(
       method: state.method, path: state.path, route: state.route.isEmpty ? "unmatched" : state.route,
       status: state.status, seconds: seconds, requestID: state.requestID, peerAddress: state.peerAddress))
   server.end()
+}
+
+/// MHD's URI callback: runs once per request, on the raw target before MHD
+/// cuts off the query and percent-decodes the path in place. Its result is
+/// the request's `con_cls`.
+private func latchkeyURIReceived(
+  _ cls: UnsafeMutableRawPointer?, _ uri: UnsafePointer<CChar>?, _ connection: OpaquePointer?
+) -> UnsafeMutableRawPointer? {
+  let state = RequestState()
+  if let uri {
+    state.rawTarget = uri.withMemoryRebound(to: UInt8.self, capacity: strlen(uri) + 1) {
+      Array(UnsafeBufferPointer(start: $0, count: strlen(uri)))
+    }
+  }
+  return Unmanaged.passRetained(state).toOpaque()
+}
+
+/// True when the request line held a raw NUL, which MHD keeps but C strings
+/// hide: the method, target and version all point into the one line, so a
+/// gap between where a string ends and where the next one starts gives it
+/// away (MHD only ends the method with a NUL and may skip extra spaces).
+private func requestLineHoldsNUL(
+  method: UnsafePointer<CChar>?, url: UnsafePointer<CChar>?, version: UnsafePointer<CChar>?,
+  rawTarget: [UInt8]
+) -> Bool {
+  guard let method, let url else { return false }
+  let methodStart = UInt(bitPattern: method)
+  let urlStart = UInt(bitPattern: url)
+  guard methodStart < urlStart, urlStart - methodStart < 1 << 20 else { return false }
+  let methodLength = UInt(strlen(method))
+  guard methodStart + methodLength < urlStart else { return true }
+  // Between the method's end and the target: its NUL, then only spaces.
+  var gap = UnsafeRawPointer(method).advanced(by: Int(methodLength) + 1)
+  while UInt(bitPattern: gap) < urlStart {
+    if gap.load(as: UInt8.self) != UInt8(ascii: " ") { return true }
+    gap = gap.advanced(by: 1)
+  }
+  // The target ends one byte (its NUL) before the version begins.
+  if let version, version.pointee != 0 {
+    let versionStart = UInt(bitPattern: version)
+    if versionStart > urlStart, versionStart - urlStart < 1 << 20 {
+      return versionStart - urlStart - 1 != UInt(rawTarget.count)
+    }
+  }
+  return false
 }
 
 private func latchkeyConnectionNotified(

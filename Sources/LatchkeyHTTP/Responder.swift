@@ -32,7 +32,7 @@ public struct Responder: Sendable {
   /// runs) or already has its answer (404, 405, preflight).
   public func plan(_ request: Request) -> Plan {
     var request = request
-    switch router.match(method: request.method, path: request.path) {
+    switch router.match(method: request.method, segments: request.pathSegments) {
     case .found(let route, let parameters):
       request.parameters = parameters
       request.routePattern = route.pattern

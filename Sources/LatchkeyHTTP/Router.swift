@@ -64,10 +64,17 @@ public struct Router: Sendable {
   }
 
   public func match(method: String, path: String) -> Match {
-    if let route = literal[(method == "HEAD" ? "GET" : method) + " " + path] {
+    match(method: method, segments: Self.split(path).map(String.init))
+  }
+
+  /// Matches decoded segments (see `RequestTarget`): a segment holding an
+  /// encoded `/` never matches a literal, and binds to a parameter as is.
+  public func match(method: String, segments parts: [String]) -> Match {
+    if !parts.contains(where: { $0.contains("/") }),
+      let route = literal[(method == "HEAD" ? "GET" : method) + " /" + parts.joined(separator: "/")]
+    {
       return .found(route, parameters: [:])
     }
-    let parts = Self.split(path)
     var allowed: [String] = []
     for route in routes {
       guard let parameters = Self.bind(route.segments, to: parts) else { continue }
@@ -88,13 +95,13 @@ public struct Router: Sendable {
     Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
   }
 
-  private static func bind(_ segments: [Route.Segment], to parts: [Substring]) -> [String: String]? {
+  private static func bind(_ segments: [Route.Segment], to parts: [String]) -> [String: String]? {
     guard segments.count == parts.count else { return nil }
     var parameters: [String: String] = [:]
     for (segment, part) in zip(segments, parts) {
       switch segment {
       case .literal(let text): if text != part { return nil }
-      case .parameter(let name): parameters[name] = String(part)
+      case .parameter(let name): parameters[name] = part
       }
     }
     return parameters

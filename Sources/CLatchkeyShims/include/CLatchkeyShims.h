@@ -16,6 +16,10 @@ typedef struct latchkey_mhd_config {
   void *handler_cls;
   MHD_RequestCompletedCallback completed;
   void *completed_cls;
+  /* Sees the raw request target first; what it returns is the request's
+     con_cls (MHD_OPTION_URI_LOG_CALLBACK). */
+  void *(*uri_log)(void *cls, const char *uri, struct MHD_Connection *connection);
+  void *uri_log_cls;
   MHD_NotifyConnectionCallback notify_connection; /* may be NULL */
   void *notify_connection_cls;
 } latchkey_mhd_config;
