@@ -17,9 +17,11 @@ let package = Package(
     // Only what Swift cannot call directly: MHD's variadic functions.
     .target(name: "CLatchkeyShims", dependencies: ["CMicroHTTPD"]),
 
-    .target(name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2"]),
+    // Foundation and Synchronization only: the bounded thread pool.
+    .target(name: "LatchkeyConcurrency"),
+    .target(name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2", "LatchkeyConcurrency"]),
     .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto"]),
-    .target(name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims"]),
+    .target(name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency"]),
     .target(name: "LatchkeyPostgres", dependencies: ["CLibPQ"]),
     .target(
       name: "LatchkeyCore",
@@ -40,6 +42,7 @@ let package = Package(
       name: "LatchkeyTesting", dependencies: ["LatchkeyCore", "LatchkeyHTTP", "LatchkeyPostgres"],
       path: "Tests/LatchkeyTesting"),
 
+    .testTarget(name: "LatchkeyConcurrencyTests", dependencies: ["LatchkeyConcurrency"]),
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
     .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTesting"]),

@@ -1,6 +1,7 @@
 import CLatchkeyShims
 import CMicroHTTPD
 import Foundation
+import LatchkeyConcurrency
 
 /// Observes every finished request (access log, metrics).
 public protocol RequestObserver: Sendable {
@@ -67,13 +68,13 @@ public enum HTTPServerError: Error, CustomStringConvertible {
 }
 
 /// The HTTP/1.1 server: libmicrohttpd's epoll thread pool in front of a
-/// `Responder`. Handlers marked `.blocking` run on `WorkerPool` threads while
+/// `Responder`. Handlers marked `.blocking` run on `BoundedThreadPool` threads while
 /// MHD keeps the connection suspended.
 public final class HTTPServer: @unchecked Sendable {
   public let configuration: HTTPServerConfiguration
   let responder: Responder
   let observer: RequestObserver?
-  public let workers: WorkerPool
+  public let workers: BoundedThreadPool
   private var daemon: OpaquePointer?
   /// MHD's callbacks reach the server through an unretained pointer, so a
   /// running server keeps itself alive until `stop()`.
@@ -102,8 +103,9 @@ public final class HTTPServer: @unchecked Sendable {
     self.configuration = configuration
     self.responder = responder
     self.observer = observer
-    self.workers = WorkerPool(
-      threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit)
+    self.workers = BoundedThreadPool(
+      threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit,
+      name: "latchkey-worker")
   }
 
   deinit {
