@@ -15,7 +15,7 @@ import Testing
 /// one abort here fails the whole test run.
 @Suite struct StopUnderLoadTests {
   @Test func stopUnderLoadNeverAbortsAndServesWhatWasAccepted() throws {
-    let cycles = Int(ProcessInfo.processInfo.environment["CYCLES"] ?? "200")!
+    let cycles = Int(ProcessInfo.processInfo.environment["LATCHKEY_STOP_CYCLES"] ?? "200")!
     for cycle in 0..<cycles {
       // Eight poll threads widen the race window the old stop lost.
       let server = try startServer(configure: { $0.pollThreads = 8 }, routes: standardRoutes)
@@ -38,12 +38,17 @@ import Testing
                 answered.add(1, ordering: .relaxed)
               } else {
                 wrong.add(1, ordering: .relaxed)
+                Issue.record("cycle \(cycle): answered \(response.status) \(response.text)")
               }
             } catch TestHTTPError.connect, TestHTTPError.closed {
               // Refused or closed before an answer began: allowed after the stop.
-              if !stopping.load(ordering: .relaxed) { wrong.add(1, ordering: .relaxed) }
+              if !stopping.load(ordering: .relaxed) {
+                wrong.add(1, ordering: .relaxed)
+                Issue.record("cycle \(cycle): refused before the stop")
+              }
             } catch {
               wrong.add(1, ordering: .relaxed)
+              Issue.record("cycle \(cycle): \(error)")
             }
           }
         }

@@ -15,7 +15,9 @@ let fieldNames: Set<String> = ["email", "password", ""]
 
 /// Error texts decodeJSON may produce: fixed ones, or a template naming one of our fields.
 func describesOnlyFields(_ description: String) -> Bool {
-  let fixed = ["malformed JSON body", "request body must be application/json"]
+  let fixed = [
+    "malformed JSON body", "request body must be application/json", "request body must be a JSON object",
+  ]
   if fixed.contains(description) { return true }
   let parts = description.split(separator: "'", omittingEmptySubsequences: false)
   guard parts.count == 3, fieldNames.contains(String(parts[1])) else { return false }
