@@ -23,6 +23,8 @@ public struct Route: Sendable {
   public let method: String
   public let pattern: String
   public let execution: Execution
+  /// Applied to every answer of this route, errors included.
+  public let cache: CachePolicy
   public let handler: Handler
   fileprivate let segments: [Segment]
 
@@ -48,15 +50,26 @@ public struct Router: Sendable {
 
   public init() {}
 
+  /// String methods (kept for existing callers; prefer `HTTPMethod`).
   public mutating func add(
-    _ method: String, _ pattern: String, execution: Execution = .blocking, _ handler: @escaping Handler
+    _ method: String, _ pattern: String, execution: Execution = .blocking, cache: CachePolicy = .unspecified,
+    _ handler: @escaping Handler
   ) {
+    add(HTTPMethod(method), pattern, execution: execution, cache: cache, handler)
+  }
+
+  public mutating func add(
+    _ httpMethod: HTTPMethod, _ pattern: String, execution: Execution = .blocking,
+    cache: CachePolicy = .unspecified, _ handler: @escaping Handler
+  ) {
+    let method = httpMethod.rawValue
     let segments = Self.split(pattern).map { part -> Route.Segment in
       if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
       return .literal(String(part))
     }
     let route = Route(
-      method: method, pattern: pattern, execution: execution, handler: handler, segments: segments)
+      method: method, pattern: pattern, execution: execution, cache: cache, handler: handler,
+      segments: segments)
     routes.append(route)
     if !pattern.contains("{"), literal[method + " " + pattern] == nil {
       literal[method + " " + pattern] = route
