@@ -38,6 +38,10 @@ let package = Package(
     .executableTarget(name: "fuzz-phc", dependencies: ["FuzzSupport", "LatchkeyCrypto", "CArgon2"]),
     .executableTarget(name: "fuzz-http-request", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
     .executableTarget(name: "fuzz-client-address", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-form-body", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-cookie", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-request-framing", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-request-target", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
   ],
   swiftLanguageModes: [.v6]
 )

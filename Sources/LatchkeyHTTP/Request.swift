@@ -28,8 +28,7 @@ public struct Request: Sendable {
   ) {
     self.method = method
     self.path = path
-    self.pathSegments = Array(
-      path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init))
+    self.pathSegments = Router.split(path)
     self.query = query
     self.headers = headers.map { (name: $0.name.lowercased(), value: $0.value) }
     self.body = body

@@ -1,4 +1,5 @@
-enum Framing {
+/// How a request body is delimited (or why it is refused).
+public enum Framing: Sendable {
   case none
   case chunked
   case length(Int)
@@ -10,7 +11,7 @@ enum Framing {
 /// Content-Length values, Content-Length with Transfer-Encoding, a coding
 /// other than plain `chunked`, a header name that is not a token (such as
 /// `Content-Length :`). MHD 0.9.75 accepts all of these.
-func framing(of headers: [(name: String, value: String)]) -> Framing {
+public func framing(of headers: [(name: String, value: String)]) -> Framing {
   var lengths: [Substring] = []
   var codings: [Substring] = []
   for (name, value) in headers {

@@ -77,13 +77,16 @@ public struct Router: Sendable {
   }
 
   public func match(method: String, path: String) -> Match {
-    match(method: method, segments: Self.split(path).map(String.init))
+    match(method: method, segments: Self.split(path))
   }
 
   /// Matches decoded segments (see `RequestTarget`): a segment holding an
   /// encoded `/` never matches a literal, and binds to a parameter as is.
   public func match(method: String, segments parts: [String]) -> Match {
-    if !parts.contains(where: { $0.contains("/") }),
+    // The hash lookup only for plain ASCII: String equality is Unicode
+    // canonical equivalence, under which e.g. U+212A KELVIN SIGN equals "K";
+    // a route must match the bytes it was declared with, nothing else.
+    if parts.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "/") } }),
       let route = literal[(method == "HEAD" ? "GET" : method) + " /" + parts.joined(separator: "/")]
     {
       return .found(route, parameters: [:])
@@ -104,8 +107,12 @@ public struct Router: Sendable {
   }
 
   /// Exact segments: "/login/" is not "/login" (a trailing slash is another path).
-  private static func split(_ path: String) -> [Substring] {
-    Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+  /// By byte, not by Character: "/" followed by a combining mark is one
+  /// Character, but still a separator.
+  static func split(_ path: String) -> [String] {
+    path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst().map {
+      String(decoding: $0, as: UTF8.self)
+    }
   }
 
   private static func bind(_ segments: [Route.Segment], to parts: [String]) -> [String: String]? {
@@ -113,7 +120,7 @@ public struct Router: Sendable {
     var parameters: [String: String] = [:]
     for (segment, part) in zip(segments, parts) {
       switch segment {
-      case .literal(let text): if text != part { return nil }
+      case .literal(let text): if !text.utf8.elementsEqual(part.utf8) { return nil }
       case .parameter(let name): parameters[name] = part
       }
     }

@@ -52,6 +52,25 @@ import Testing
     #expect(parameters["id"] == "a/b")
   }
 
+  @Test func routesMatchByBytesNotByUnicodeEquivalence() {
+    var router = Router()
+    router.add("GET", "/api/Keys", execution: .inline) { _ in Response.noContent() }
+    router.add("GET", "/caf\u{E9}", execution: .inline) { _ in Response.noContent() }
+    // U+212A KELVIN SIGN is canonically equivalent to "K"; a decomposed é to "é".
+    for segments in [["api", "\u{212A}eys"], ["cafe\u{301}"]] {
+      guard case .notFound = router.match(method: "GET", segments: segments) else {
+        Issue.record("\(segments) routed")
+        continue
+      }
+    }
+    guard case .found = router.match(method: "GET", segments: ["api", "Keys"]) else {
+      Issue.record("the exact path did not route")
+      return
+    }
+    // A combining mark after "/" does not hide the separator.
+    #expect(Request(method: "GET", path: "/a/\u{301}b").pathSegments == ["a", "\u{301}b"])
+  }
+
   // MARK: - Over the wire
 
   func rawStatus(_ port: UInt16, _ requestLine: [UInt8]) throws -> Int? {
