@@ -19,10 +19,10 @@ public enum HTTPServerError: Error, CustomStringConvertible {
 /// connection suspended. The C side lives in `MHDBridge.swift`; the graceful
 /// stop's bookkeeping in `DrainStateMachine`.
 ///
-/// `@unchecked Sendable` because it owns the C daemon pointer: every use of
-/// that pointer is under `lifecycle`, and MHD's own threads reach the server
-/// only through its callbacks, which touch the `Mutex`-guarded state.
-public final class HTTPServer: @unchecked Sendable {
+/// The C daemon pointer lives inside the `lifecycle` mutex; MHD's own
+/// threads reach the server only through its callbacks, which touch the
+/// `Mutex`- and `Atomic`-guarded state.
+public final class HTTPServer: Sendable {
   public let configuration: HTTPServerConfiguration
   let responder: Responder
   let observer: RequestObserver?
@@ -105,6 +105,8 @@ public final class HTTPServer: @unchecked Sendable {
       close(wake)
       throw .startFailed(errorText.map { String(cString: $0) } ?? "could not start")
     }
+    // The acceptor only passes the daemon to MHD_add_connection, which MHD
+    // allows from any thread; stop() waits for it to end before stopping MHD.
     nonisolated(unsafe) let acceptingDaemon = daemon
     // Holds the server only while accepting: stop() waits for it to end.
     let acceptor = Thread { [self] in

@@ -226,6 +226,8 @@ private func latchkeyAccessHandler(
     state.dispatched = true
     MHD_suspend_connection(connection)
     let responder = server.responder
+    // MHD_resume_connection is meant to be called from another thread, and
+    // the connection stays valid while suspended (the drain waits for it).
     nonisolated(unsafe) let suspended = connection
     let accepted = server.workers.submit {
       state.pending = responder.run(route, routed)
