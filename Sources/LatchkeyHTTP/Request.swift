@@ -36,6 +36,9 @@ public struct Request: Sendable {
     self.requestID = requestID
   }
 
+  /// The method as a type (`method` stays the string on the wire).
+  public var httpMethod: HTTPMethod { HTTPMethod(method) }
+
   /// The first value of a header, by case-insensitive name.
   public func header(_ name: String) -> String? {
     let key = name.lowercased()

@@ -54,6 +54,8 @@ import Testing
     let method: HTTPMethod = "GET"
     #expect(method == .get)
     #expect(HTTPMethod("PATCH").rawValue == "PATCH")
+    #expect(Request(method: "DELETE", path: "/").httpMethod == .delete)
+    #expect(HTTPMethod("get") != .get, "methods are case-sensitive")
     let status: HTTPStatus = 404
     #expect(status == .notFound)
     #expect(HTTPStatus.serviceUnavailable.code == 503)
