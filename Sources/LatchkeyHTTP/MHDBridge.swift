@@ -35,6 +35,10 @@ final class RequestState: @unchecked Sendable {
   let started = DispatchTime.now().uptimeNanoseconds
   /// The request target exactly as received, up to a NUL if it holds one.
   var rawTarget: [UInt8] = []
+  /// Where MHD's line buffer held it: the pointer checks in
+  /// `requestLineHoldsNUL` only run when the handler's `url` is this very
+  /// address (MHD passes a static "" when there was no target).
+  var rawTargetAddress: UInt = 0
   /// Set on the access handler's first call (headers complete).
   var began = false
   var method = ""
@@ -138,7 +142,7 @@ private func latchkeyAccessHandler(
       RequestID.accepted(state.headers.first { $0.name == "x-request-id" }?.value) ?? server.nextRequestID()
     server.requestBegan()
     var refusal: HTTPError?
-    if requestLineHoldsNUL(method: method, url: url, version: version, rawTarget: state.rawTarget) {
+    if requestLineHoldsNUL(method: method, url: url, version: version, state: state) {
       refusal = .badRequest("request line contains a NUL")
     } else {
       do {
@@ -276,6 +280,7 @@ private func latchkeyURIReceived(
 ) -> UnsafeMutableRawPointer? {
   let state = RequestState()
   if let uri {
+    state.rawTargetAddress = UInt(bitPattern: uri)
     state.rawTarget = uri.withMemoryRebound(to: UInt8.self, capacity: strlen(uri) + 1) {
       Array(UnsafeBufferPointer(start: $0, count: strlen(uri)))
     }
@@ -289,12 +294,13 @@ private func latchkeyURIReceived(
 /// away (MHD only ends the method with a NUL and may skip extra spaces).
 private func requestLineHoldsNUL(
   method: UnsafePointer<CChar>?, url: UnsafePointer<CChar>?, version: UnsafePointer<CChar>?,
-  rawTarget: [UInt8]
+  state: RequestState
 ) -> Bool {
-  guard let method, let url else { return false }
+  guard let method, let url, state.rawTargetAddress != 0, UInt(bitPattern: url) == state.rawTargetAddress
+  else { return false }
   let methodStart = UInt(bitPattern: method)
   let urlStart = UInt(bitPattern: url)
-  guard methodStart < urlStart, urlStart - methodStart < 1 << 20 else { return false }
+  guard methodStart < urlStart, urlStart - methodStart < 1 << 16 else { return false }
   let methodLength = UInt(strlen(method))
   guard methodStart + methodLength < urlStart else { return true }
   // Between the method's end and the target: its NUL, then only spaces.
@@ -307,7 +313,7 @@ private func requestLineHoldsNUL(
   if let version, version.pointee != 0 {
     let versionStart = UInt(bitPattern: version)
     if versionStart > urlStart, versionStart - urlStart < 1 << 20 {
-      return versionStart - urlStart - 1 != UInt(rawTarget.count)
+      return versionStart - urlStart - 1 != UInt(state.rawTarget.count)
     }
   }
   return false
