@@ -92,10 +92,20 @@ struct MHD_Daemon *latchkey_mhd_start(const latchkey_mhd_config *c, const char *
   return d;
 }
 
-/* Hands every connection waiting in the backlog to MHD; false when the
-   caller should back off (out of descriptors). */
-static int latchkey_accept_all(struct MHD_Daemon *daemon, int listen_fd, unsigned long *added) {
+static unsigned int latchkey_open_connections(struct MHD_Daemon *daemon) {
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+  return info == NULL ? 0 : info->num_connections;
+}
+
+/* Hands the connections waiting in the backlog to MHD, while fewer than
+   `limit` are open (0: no limit); false when the caller should back off
+   (at the limit, or out of descriptors). At the limit the rest wait in the
+   backlog, as they did when MHD owned the listener, instead of being
+   accepted only for MHD to close them. */
+static int latchkey_accept_all(struct MHD_Daemon *daemon, int listen_fd, unsigned int limit,
+                               unsigned long *added) {
   for (;;) {
+    if (limit != 0 && latchkey_open_connections(daemon) >= limit) return 0;
     struct sockaddr_storage address;
     socklen_t length = sizeof(address);
     int fd = accept4(listen_fd, (struct sockaddr *)&address, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -103,27 +113,27 @@ static int latchkey_accept_all(struct MHD_Daemon *daemon, int listen_fd, unsigne
       if (errno == EINTR || errno == ECONNABORTED) continue;
       return !(errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM);
     }
-    /* MHD closes the socket itself when it cannot take it (connection limit). */
+    /* MHD closes the socket itself when it cannot take it after all. */
     if (MHD_add_connection(daemon, fd, (struct sockaddr *)&address, length) == MHD_YES) (*added)++;
   }
 }
 
-unsigned long latchkey_accept_loop(struct MHD_Daemon *daemon, int listen_fd, int wake_fd) {
+unsigned long latchkey_accept_loop(struct MHD_Daemon *daemon, int listen_fd, int wake_fd,
+                                   unsigned int connection_limit) {
   unsigned long added = 0;
   int backoff = 0;
   for (;;) {
     struct pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    /* Out of descriptors, the backlog stays readable: wait a little for
-       connections to close instead of spinning. */
-    int ready = poll(backoff ? &fds[1] : fds, backoff ? 1 : 2, backoff ? 50 : -1);
+    /* At the limit or out of descriptors the backlog stays readable: look
+       again a little later instead of spinning. */
+    int ready = poll(backoff ? &fds[1] : fds, backoff ? 1 : 2, backoff ? 20 : -1);
     if (ready < 0 && errno != EINTR) break;
-    backoff = 0;
     if (fds[1].revents != 0) break;
-    if (fds[0].revents != 0 && !latchkey_accept_all(daemon, listen_fd, &added)) backoff = 1;
+    if (backoff || fds[0].revents != 0) backoff = !latchkey_accept_all(daemon, listen_fd, connection_limit, &added);
   }
   /* Clients the kernel accepted before the stop may have sent their request
      already: serve them rather than reset them when the socket closes. */
-  (void)latchkey_accept_all(daemon, listen_fd, &added);
+  (void)latchkey_accept_all(daemon, listen_fd, connection_limit, &added);
   return added;
 }
 

@@ -43,16 +43,24 @@ struct DrainStateMachine: Sendable {
   /// a reused one before the old one's close.
   private(set) var openSockets: [Int32: Int] = [:]
   private(set) var connectionsStarted = 0
-  /// How many connections the acceptor handed to MHD in all; known once it
-  /// has stopped.
+  /// How many connections the acceptor handed to MHD in all, and when it
+  /// stopped; known once it has.
   private(set) var handedOver: Int?
+  private var acceptorStoppedAt: UInt64 = 0
   /// When the checks last turned quiet (nil while something is in flight).
   private var quietSince: UInt64?
   /// How long it must stay quiet.
   let settleNanoseconds: UInt64
+  /// How long a connection handed to MHD may take to start. MHD takes a
+  /// queued connection on its poll thread's next turn (it is woken for it),
+  /// but closes it unreported when that thread is at its share of the
+  /// connection limit; past this, a missing start is such a refusal, not a
+  /// request on its way.
+  let startGraceNanoseconds: UInt64
 
-  init(settleNanoseconds: UInt64 = 10_000_000) {
+  init(settleNanoseconds: UInt64 = 10_000_000, startGraceNanoseconds: UInt64 = 1_000_000_000) {
     self.settleNanoseconds = settleNanoseconds
+    self.startGraceNanoseconds = startGraceNanoseconds
   }
 
   var isStopping: Bool { phase != .running }
@@ -96,16 +104,17 @@ struct DrainStateMachine: Sendable {
     return true
   }
 
-  mutating func acceptorStopped(handedOver count: Int) {
+  mutating func acceptorStopped(handedOver count: Int, now: UInt64) {
     handedOver = count
+    acceptorStoppedAt = now
   }
 
   /// One look, at monotonic time `now`, at whether anything is in flight.
   mutating func quietCheck(now: UInt64, hasPendingBytes: (Int32) -> Bool) -> QuietCheckResult {
     guard phase == .draining else { return phase == .drained ? .drained(conclusion) : .keepWaiting }
-    let quiet =
-      inFlight == 0 && handedOver.map { connectionsStarted >= $0 } == true
-      && !openSockets.keys.contains(where: hasPendingBytes)
+    guard let handedOver else { return .keepWaiting }
+    let allStarted = connectionsStarted >= handedOver || now >= acceptorStoppedAt + startGraceNanoseconds
+    let quiet = inFlight == 0 && allStarted && !openSockets.keys.contains(where: hasPendingBytes)
     guard quiet else {
       quietSince = nil
       return .keepWaiting

@@ -110,7 +110,8 @@ public final class HTTPServer: Sendable {
     nonisolated(unsafe) let acceptingDaemon = daemon
     // Holds the server only while accepting: stop() waits for it to end.
     let acceptor = Thread { [self] in
-      let count = Int(latchkey_accept_loop(acceptingDaemon, listenSocket, wake))
+      let limit = UInt32(clamping: configuration.maxConnections)
+      let count = Int(latchkey_accept_loop(acceptingDaemon, listenSocket, wake, limit))
       acceptorDone.withLock { $0 = count }
       acceptorEnded.signal()
     }
@@ -138,7 +139,8 @@ public final class HTTPServer: Sendable {
       close(running.listenSocket)
       close(running.wakeDescriptor)
       let handedOver = acceptorDone.withLock { $0 } ?? 0
-      drain.withLock { $0.acceptorStopped(handedOver: handedOver) }
+      let now = DispatchTime.now().uptimeNanoseconds
+      drain.withLock { $0.acceptorStopped(handedOver: handedOver, now: now) }
 
       let conclusion = awaitDrain(deadline: .now() + configuration.drainTimeoutSeconds)
       workers.shutdown()

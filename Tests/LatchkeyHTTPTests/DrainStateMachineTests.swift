@@ -13,7 +13,7 @@ import Testing
     for socket in 0..<Int32(handedOver) { machine.connectionOpened(socket + 10) }
     let step1 = machine.stopRequested()
     #expect(step1)
-    machine.acceptorStopped(handedOver: handedOver)
+    machine.acceptorStopped(handedOver: handedOver, now: 0)
     return machine
   }
 
@@ -43,7 +43,7 @@ import Testing
     machine.requestBegan()
     let step7 = machine.stopRequested()
     #expect(step7)
-    machine.acceptorStopped(handedOver: 0)
+    machine.acceptorStopped(handedOver: 0, now: 0)
     let step8 = machine.quietCheck(now: 0, hasPendingBytes: nothingPending)
     #expect(step8 == .keepWaiting)
     let step9 = machine.quietCheck(now: 50 * ms, hasPendingBytes: nothingPending)
@@ -88,7 +88,7 @@ import Testing
     machine.connectionOpened(8)
     let step20 = machine.stopRequested()
     #expect(step20)
-    machine.acceptorStopped(handedOver: 2)
+    machine.acceptorStopped(handedOver: 2, now: 0)
     var pending: Set<Int32> = [8]
     let step21 = machine.quietCheck(now: 0, hasPendingBytes: { pending.contains($0) })
     #expect(step21 == .keepWaiting)
@@ -110,7 +110,7 @@ import Testing
     let step25 = machine.stopRequested()
     #expect(step25)
     // The acceptor took two more from the backlog; MHD has not started them.
-    machine.acceptorStopped(handedOver: 3)
+    machine.acceptorStopped(handedOver: 3, now: 0)
     let step26 = machine.quietCheck(now: 0, hasPendingBytes: nothingPending)
     #expect(step26 == .keepWaiting)
     let step27 = machine.quietCheck(now: 100 * ms, hasPendingBytes: nothingPending)
@@ -121,6 +121,24 @@ import Testing
     #expect(step28 == .keepWaiting)
     let step29 = machine.quietCheck(now: 120 * ms, hasPendingBytes: nothingPending)
     #expect(step29 == .drained(.stopDaemon))
+  }
+
+  @Test func aConnectionMHDNeverStartsHoldsTheDrainOnlyForTheGrace() {
+    // MHD closes a handed-over connection unreported when its poll thread
+    // is at its share of the connection limit.
+    var machine = DrainStateMachine(settleNanoseconds: 10 * ms, startGraceNanoseconds: 250 * ms)
+    machine.connectionOpened(5)
+    let stopped = machine.stopRequested()
+    #expect(stopped)
+    machine.acceptorStopped(handedOver: 2, now: 1_000 * ms)
+    let early = machine.quietCheck(now: 1_100 * ms, hasPendingBytes: nothingPending)
+    #expect(early == .keepWaiting)
+    let stillEarly = machine.quietCheck(now: 1_200 * ms, hasPendingBytes: nothingPending)
+    #expect(stillEarly == .keepWaiting)
+    let graceOver = machine.quietCheck(now: 1_250 * ms, hasPendingBytes: nothingPending)
+    #expect(graceOver == .keepWaiting)
+    let settled = machine.quietCheck(now: 1_260 * ms, hasPendingBytes: nothingPending)
+    #expect(settled == .drained(.stopDaemon))
   }
 
   @Test func beforeTheAcceptorStopsNothingDrains() {
@@ -166,7 +184,7 @@ import Testing
     #expect(step36)
     let step37 = machine.stopRequested()
     #expect(step37)
-    machine.acceptorStopped(handedOver: 0)
+    machine.acceptorStopped(handedOver: 0, now: 0)
     let step38 = machine.quietCheck(now: 0, hasPendingBytes: nothingPending)
     #expect(step38 == .keepWaiting)
     let step39 = machine.deadlinePassed()

@@ -120,3 +120,30 @@ import Testing
     #expect(statusCode(of: connection.readToEnd().bytes) == 200)
   }
 }
+
+/// The connection limit with the acceptor in front of MHD: clients past it
+/// wait in the backlog, and a stop at the limit does not wait for them.
+@Suite struct ConnectionLimitStopTests {
+  @Test func stopAtTheConnectionLimitIsQuick() throws {
+    let server = try startServer(
+      configure: {
+        $0.pollThreads = 1
+        $0.maxConnections = 2
+      }, routes: standardRoutes)
+    let port = server.port
+    var held: [TestHTTPClient] = []
+    for _ in 0..<2 {
+      let client = TestHTTPClient(port: port)
+      #expect(try client.request("GET", "/inline").status == 200)
+      held.append(client)
+    }
+    // Past the limit: connected (the kernel's backlog) but not served.
+    let waiting = try (0..<4).map { _ in try RawConnection(port: port, receiveTimeoutSeconds: 10) }
+    for connection in waiting { try connection.send("GET /inline HTTP/1.1\r\nHost: x\r\n\r\n") }
+    let started = Date()
+    server.stop()
+    #expect(Date().timeIntervalSince(started) < 5, "the stop waited for connections MHD never took")
+    for connection in waiting { #expect(statusCode(of: connection.readToEnd().bytes) == nil) }
+    held.removeAll()
+  }
+}

@@ -37,11 +37,13 @@ uint16_t latchkey_socket_port(int fd);
 /// Returns NULL and sets *error_out to a static message on failure.
 struct MHD_Daemon *latchkey_mhd_start(const latchkey_mhd_config *config, const char **error_out);
 
-/// The acceptor: hands each connection on listen_fd to the daemon until
-/// wake_fd becomes readable, then takes whatever is still in the backlog
-/// (clients that connected before the stop) and returns how many
-/// connections MHD took in all. The caller closes listen_fd afterwards.
-unsigned long latchkey_accept_loop(struct MHD_Daemon *daemon, int listen_fd, int wake_fd);
+/// The acceptor: hands each connection on listen_fd to the daemon (while
+/// fewer than connection_limit are open) until wake_fd becomes readable,
+/// then takes whatever is still in the backlog (clients that connected
+/// before the stop) and returns how many connections MHD took in all. The
+/// caller closes listen_fd afterwards.
+unsigned long latchkey_accept_loop(struct MHD_Daemon *daemon, int listen_fd, int wake_fd,
+                                   unsigned int connection_limit);
 
 /// An eventfd for latchkey_wake (-1 on failure).
 int latchkey_wake_fd(void);
