@@ -21,9 +21,11 @@ let package = Package(
     // Only what Swift cannot call directly: MHD's variadic functions.
     .target(name: "CLatchkeyShims", dependencies: ["CMicroHTTPD"]),
 
+    // Foundation and Synchronization only: the bounded thread pool.
+    .target(name: "LatchkeyConcurrency"),
     .target(name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2"]),
     .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto"]),
-    .target(name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims"]),
+    .target(name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency"]),
     .target(name: "LatchkeyPostgres", dependencies: ["CLibPQ"]),
     // The layers, dependencies pointing inward: the domain imports no
     // adapter; the store adds PostgreSQL; the server wires everything.
@@ -33,9 +35,11 @@ let package = Package(
       name: "LatchkeyServer",
       dependencies: [
         "LatchkeyDomain", "LatchkeyStore", "LatchkeyHTTP", "LatchkeyPostgres", "LatchkeyCrypto",
-        "LatchkeyJWT",
+        "LatchkeyJWT", "LatchkeyConcurrency",
       ]),
-    .executableTarget(name: "latchkey", dependencies: ["LatchkeyServer", "LatchkeyStore", "LatchkeyDomain"]),
+    .executableTarget(
+      name: "latchkey",
+      dependencies: ["LatchkeyServer", "LatchkeyStore", "LatchkeyDomain", "LatchkeyConcurrency"]),
 
     // Test helpers shared by the test targets: a raw HTTP/1.1 client, a
     // throwaway database per suite, an in-process server.
@@ -44,6 +48,7 @@ let package = Package(
       dependencies: ["LatchkeyServer", "LatchkeyDomain", "LatchkeyHTTP", "LatchkeyPostgres"],
       path: "Tests/LatchkeyTesting"),
 
+    .testTarget(name: "LatchkeyConcurrencyTests", dependencies: ["LatchkeyConcurrency"]),
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
     .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTesting"]),
@@ -57,7 +62,7 @@ let package = Package(
       dependencies: [
         "LatchkeyServer", "LatchkeyDomain", "LatchkeyStore", "LatchkeyHTTP", "LatchkeyPostgres",
         "LatchkeyJWT",
-        "LatchkeyCrypto", "LatchkeyTesting",
+        "LatchkeyCrypto", "LatchkeyConcurrency", "LatchkeyTesting",
       ]),
   ],
   swiftLanguageModes: [.v6]

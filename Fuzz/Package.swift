@@ -15,11 +15,14 @@ let package = Package(
     .systemLibrary(name: "CLibCrypto", path: "Linked/CLibCrypto", pkgConfig: "libcrypto"),
     .systemLibrary(name: "CMicroHTTPD", path: "Linked/CMicroHTTPD", pkgConfig: "libmicrohttpd"),
     .target(name: "CLatchkeyShims", dependencies: ["CMicroHTTPD"], path: "Linked/CLatchkeyShims"),
+    .target(name: "LatchkeyConcurrency", path: "Linked/LatchkeyConcurrency"),
     .target(
-      name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2"], path: "Linked/LatchkeyCrypto"),
+      name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2", "LatchkeyConcurrency"],
+      path: "Linked/LatchkeyCrypto"),
     .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto"], path: "Linked/LatchkeyJWT"),
     .target(
-      name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims"], path: "Linked/LatchkeyHTTP"),
+      name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency"],
+      path: "Linked/LatchkeyHTTP"),
 
     // LLVMFuzzerRunDriver's declaration, and the shared main that calls it.
     .target(name: "CFuzzerDriver"),
@@ -35,6 +38,10 @@ let package = Package(
     .executableTarget(name: "fuzz-phc", dependencies: ["FuzzSupport", "LatchkeyCrypto", "CArgon2"]),
     .executableTarget(name: "fuzz-http-request", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
     .executableTarget(name: "fuzz-client-address", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-form-body", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-cookie", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-request-framing", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
+    .executableTarget(name: "fuzz-request-target", dependencies: ["FuzzSupport", "LatchkeyHTTP"]),
   ],
   swiftLanguageModes: [.v6]
 )

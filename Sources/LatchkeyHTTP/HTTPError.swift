@@ -22,6 +22,10 @@ public struct HTTPError: Error, Sendable, Equatable {
     self.headers = headers
   }
 
+  public init(status: HTTPStatus, code: String, description: String, headers: [HeaderField] = []) {
+    self.init(status: status.code, code: code, description: description, headers: headers)
+  }
+
   public static func badRequest(_ description: String) -> HTTPError {
     HTTPError(status: 400, code: "invalid_request", description: description)
   }

@@ -1,54 +1,8 @@
 import CLatchkeyShims
 import CMicroHTTPD
 import Foundation
-
-/// Observes every finished request (access log, metrics).
-public protocol RequestObserver: Sendable {
-  func requestCompleted(_ record: RequestRecord)
-}
-
-public struct RequestRecord: Sendable {
-  public var method: String
-  public var path: String
-  public var route: String
-  public var status: Int
-  public var seconds: Double
-  public var requestID: String
-  public var peerAddress: String
-
-  public init(
-    method: String, path: String, route: String, status: Int, seconds: Double, requestID: String,
-    peerAddress: String
-  ) {
-    self.method = method
-    self.path = path
-    self.route = route
-    self.status = status
-    self.seconds = seconds
-    self.requestID = requestID
-    self.peerAddress = peerAddress
-  }
-}
-
-public struct HTTPServerConfiguration: Sendable {
-  public var host: String = "127.0.0.1"
-  public var port: UInt16 = 8080
-  /// MHD poll threads; cheap handlers run here.
-  public var pollThreads: Int = ProcessInfo.processInfo.activeProcessorCount
-  /// Threads for blocking handlers, and how many may wait for one.
-  public var workerThreads: Int = 32
-  public var workerQueueLimit: Int = 2048
-  public var maxConnections: Int = 4096
-  /// A connection idle (or trickling) this long is closed.
-  public var idleTimeoutSeconds: Int = 30
-  /// Bounds the request line plus headers (MHD answers 431/413 past it).
-  public var maxHeaderBytes: Int = 32 * 1024
-  public var maxBodyBytes: Int = 16 * 1024
-  /// How long SIGTERM waits for in-flight requests before stopping anyway.
-  public var drainTimeoutSeconds: Double = 30
-
-  public init() {}
-}
+import LatchkeyConcurrency
+import Synchronization
 
 public enum HTTPServerError: Error, CustomStringConvertible {
   case startFailed(String)
@@ -59,31 +13,45 @@ public enum HTTPServerError: Error, CustomStringConvertible {
   }
 }
 
-/// The HTTP/1.1 server: libmicrohttpd's epoll thread pool in front of a
-/// `Responder`. Handlers marked `.blocking` run on `WorkerPool` threads while
-/// MHD keeps the connection suspended.
-public final class HTTPServer: @unchecked Sendable {
+/// The HTTP/1.1 server: an acceptor thread hands connections to
+/// libmicrohttpd's epoll thread pool, in front of a `Responder`. Handlers
+/// marked `.blocking` run on `BoundedThreadPool` threads while MHD keeps the
+/// connection suspended. The C side lives in `MHDBridge.swift`; the graceful
+/// stop's bookkeeping in `DrainStateMachine`.
+///
+/// The C daemon pointer lives inside the `lifecycle` mutex; MHD's own
+/// threads reach the server only through its callbacks, which touch the
+/// `Mutex`- and `Atomic`-guarded state.
+public final class HTTPServer: Sendable {
   public let configuration: HTTPServerConfiguration
   let responder: Responder
   let observer: RequestObserver?
-  public let workers: WorkerPool
-  private var daemon: OpaquePointer?
-  /// MHD's callbacks reach the server through an unretained pointer, so a
-  /// running server keeps itself alive until `stop()`.
-  private var retainedWhileRunning: Unmanaged<HTTPServer>?
-  private let lifecycle = NSLock()
-  private let inFlight = NSCondition()
-  private var inFlightCount = 0
-  // Under `inFlight`: requests parked on the worker pool, and the shutdown phase.
-  private var suspendedCount = 0
-  private var stopping = false
-  private var drained = false
-  // Under `inFlight`: open connections' sockets (a count per descriptor, in
-  // case MHD reports a reused one before the old close) and how many
-  // connections have ever started; both for the drain in `stop()`.
-  private var openSockets: [Int32: Int] = [:]
-  private var connectionsStarted = 0
-  private var requestCounter = Atomic64()
+  public let workers: BoundedThreadPool
+
+  /// What `start()` sets up and `stop()` takes down.
+  private struct Running {
+    var daemon: OpaquePointer
+    var listenSocket: Int32
+    var wakeDescriptor: Int32
+    /// MHD's callbacks reach the server through an unretained pointer, so a
+    /// running server keeps itself alive until `stop()`.
+    var retained: Unmanaged<HTTPServer>
+  }
+
+  private struct Lifecycle {
+    var running: Running?
+    var started = false
+  }
+
+  private let lifecycle = Mutex(Lifecycle())
+  private let drain = Mutex(DrainStateMachine())
+  /// Wakes the drain loop in `stop()` when the last request ends.
+  private let drainWakeup = DispatchSemaphore(value: 0)
+  /// Signalled by the acceptor thread with how many connections it handed
+  /// to MHD in all, when it ends.
+  private let acceptorDone = Mutex<Int?>(nil)
+  private let acceptorEnded = DispatchSemaphore(value: 0)
+  private let requestCounter = Atomic<UInt64>(0)
   private let requestIDPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
   public init(configuration: HTTPServerConfiguration, responder: Responder, observer: RequestObserver? = nil)
@@ -91,8 +59,9 @@ public final class HTTPServer: @unchecked Sendable {
     self.configuration = configuration
     self.responder = responder
     self.observer = observer
-    self.workers = WorkerPool(
-      threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit)
+    self.workers = BoundedThreadPool(
+      threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit,
+      name: "latchkey-worker")
   }
 
   deinit {
@@ -101,455 +70,135 @@ public final class HTTPServer: @unchecked Sendable {
   }
 
   /// The bound port (differs from the configured one when that was 0).
-  public private(set) var port: UInt16 = 0
+  /// Atomic rather than under `lifecycle`, which `stop()` holds for the drain.
+  public var port: UInt16 { boundPort.load(ordering: .acquiring) }
+  private let boundPort = Atomic<UInt16>(0)
 
   public func start() throws(HTTPServerError) {
-    lifecycle.lock()
-    defer { lifecycle.unlock() }
-    guard daemon == nil else { throw .startFailed("already started") }
-    // The workers are gone and the drain flags stay set: a server runs once.
-    guard !isStopping else { throw .startFailed("a stopped server cannot be started again") }
-    var errorText: UnsafePointer<CChar>? = nil
-    let retained = Unmanaged.passRetained(self)
-    let me = retained.toOpaque()
-    let started: OpaquePointer? = configuration.host.withCString { host in
-      var config = latchkey_mhd_config(
-        host: host, port: configuration.port,
-        thread_pool_size: UInt32(max(1, configuration.pollThreads)),
-        connection_limit: UInt32(configuration.maxConnections),
-        connection_timeout_seconds: UInt32(configuration.idleTimeoutSeconds),
-        connection_memory_limit: configuration.maxHeaderBytes,
-        listen_backlog: 1024,
-        handler: latchkeyAccessHandler, handler_cls: me,
-        completed: latchkeyRequestCompleted, completed_cls: me,
-        notify_connection: latchkeyConnectionNotified, notify_connection_cls: me)
-      return latchkey_mhd_start(&config, &errorText)
+    try lifecycle.withLock { (state: inout Lifecycle) throws(HTTPServerError) in
+      guard state.running == nil else { throw .startFailed("already started") }
+      // The workers are gone and the drain stays over: a server runs once.
+      guard !state.started else { throw .startFailed("a stopped server cannot be started again") }
+      state.running = try launch()
+      state.started = true
+      boundPort.store(latchkey_socket_port(state.running!.listenSocket), ordering: .releasing)
     }
-    guard let started else {
+  }
+
+  private func launch() throws(HTTPServerError) -> Running {
+    var errorText: UnsafePointer<CChar>? = nil
+    let listenSocket = configuration.host.withCString {
+      latchkey_listen($0, configuration.port, 1024, &errorText)
+    }
+    guard listenSocket >= 0 else {
+      throw .startFailed(errorText.map { String(cString: $0) } ?? "could not listen")
+    }
+    let wake = latchkey_wake_fd()
+    guard wake >= 0 else {
+      close(listenSocket)
+      throw .startFailed("could not create the acceptor's wake-up descriptor")
+    }
+    let retained = Unmanaged.passRetained(self)
+    guard let daemon = startDaemon(context: retained.toOpaque(), errorText: &errorText) else {
       retained.release()
+      close(listenSocket)
+      close(wake)
       throw .startFailed(errorText.map { String(cString: $0) } ?? "could not start")
     }
-    daemon = started
-    retainedWhileRunning = retained
-    port = latchkey_mhd_bound_port(started)
+    // The acceptor only passes the daemon to MHD_add_connection, which MHD
+    // allows from any thread; stop() waits for it to end before stopping MHD.
+    nonisolated(unsafe) let acceptingDaemon = daemon
+    // Holds the server only while accepting: stop() waits for it to end.
+    let acceptor = Thread { [self] in
+      let limit = UInt32(clamping: configuration.maxConnections)
+      let count = Int(latchkey_accept_loop(acceptingDaemon, listenSocket, wake, limit))
+      acceptorDone.withLock { $0 = count }
+      acceptorEnded.signal()
+    }
+    acceptor.name = "latchkey-accept"
+    acceptor.stackSize = 1 << 18
+    acceptor.start()
+    return Running(daemon: daemon, listenSocket: listenSocket, wakeDescriptor: wake, retained: retained)
   }
 
   /// Graceful stop: no new connections, in-flight requests finish (up to the
   /// drain timeout), then the daemon and the workers end. Answers given
   /// during the drain carry `Connection: close`. Safe to call more than once.
   public func stop() {
-    lifecycle.lock()
-    defer { lifecycle.unlock() }
-    guard let daemon else { return }
-    inFlight.lock()
-    stopping = true
-    inFlight.unlock()
-    let listenSocket = MHD_quiesce_daemon(daemon)
-    inFlight.lock()
-    let startedBefore = connectionsStarted
-    inFlight.unlock()
-    var adopted = 0
-    if listenSocket >= 0 {
-      // Clients the kernel already accepted connected before the stop and
-      // may have sent their request: serve them. Then stop listening at
-      // once, so a client connecting during the drain is refused (and can go
-      // to another instance) instead of waiting in a backlog nobody reads.
-      // shutdown, not close: MHD's poll threads still remove this descriptor
-      // from their epoll sets after the quiesce and abort the process if it
-      // is already closed; it is closed after MHD_stop_daemon.
-      adopted = Int(latchkey_mhd_adopt_backlog(daemon, listenSocket))
-      shutdown(listenSocket, Int32(SHUT_RDWR))
+    lifecycle.withLock { state in
+      guard let running = state.running else { return }
+      state.running = nil
+      guard drain.withLock({ $0.stopRequested() }) else { return }
+      // The acceptor takes what is already in the backlog (clients that
+      // connected before the stop may have sent their request: they are
+      // served), then the socket closes at once, so a client connecting
+      // during the drain is refused (and can go to another instance) instead
+      // of waiting in a backlog nobody reads.
+      latchkey_wake(running.wakeDescriptor)
+      acceptorEnded.wait()
+      close(running.listenSocket)
+      close(running.wakeDescriptor)
+      let handedOver = acceptorDone.withLock { $0 } ?? 0
+      let now = DispatchTime.now().uptimeNanoseconds
+      drain.withLock { $0.acceptorStopped(handedOver: handedOver, now: now) }
+
+      let conclusion = awaitDrain(deadline: .now() + configuration.drainTimeoutSeconds)
+      workers.shutdown()
+      switch conclusion {
+      case .stopDaemon:
+        MHD_stop_daemon(running.daemon)
+        running.retained.release()
+      case .abandonDaemon:
+        // Handlers still run: MHD_stop_daemon would abort on their suspended
+        // connections, and their resume would touch a freed daemon. The
+        // daemon (and this server) stay; the process is about to exit.
+        break
+      }
     }
-    inFlight.lock()
-    let deadline = Date().addingTimeInterval(configuration.drainTimeoutSeconds)
-    // Requests in flight include those whose bytes have arrived but that no
-    // poll thread has picked up yet (data waiting on an open socket, an
-    // adopted connection not yet started). Quiet twice in a row, a few ms
-    // apart, covers a poll thread caught between its read and the handler.
-    var quietChecks = 0
-    while quietChecks < 2 && Date() < deadline {
-      let quiet =
-        inFlightCount == 0 && connectionsStarted >= startedBefore + adopted
-        && !openSockets.keys.contains { latchkey_socket_pending_bytes($0) > 0 }
-      quietChecks = quiet ? quietChecks + 1 : 0
-      if quietChecks < 2 { _ = inFlight.wait(until: min(deadline, Date().addingTimeInterval(0.005))) }
+  }
+
+  /// Quiet checks a few ms apart (or sooner when the last request ends)
+  /// until the drain is over or the deadline passes.
+  private func awaitDrain(deadline: DispatchTime) -> DrainStateMachine.Conclusion {
+    while DispatchTime.now() < deadline {
+      let now = DispatchTime.now().uptimeNanoseconds
+      let result = drain.withLock {
+        $0.quietCheck(now: now, hasPendingBytes: { latchkey_socket_pending_bytes($0) > 0 })
+      }
+      if case .drained(let conclusion) = result { return conclusion }
+      _ = drainWakeup.wait(timeout: min(deadline, .now() + 0.002))
     }
-    // From here on nothing new is parked on a worker (see `park`).
-    drained = true
-    let parked = suspendedCount
-    inFlight.unlock()
-    self.daemon = nil
-    workers.shutdown()
-    guard parked == 0 else {
-      // The drain timed out with handlers still running. MHD_stop_daemon
-      // aborts the process when a connection is suspended, and a late
-      // MHD_resume_connection would touch a freed daemon: leave the quiesced
-      // daemon (and this server) alive; the process is about to exit.
-      return
-    }
-    MHD_stop_daemon(daemon)
-    if listenSocket >= 0 { close(listenSocket) }
-    retainedWhileRunning?.release()
-    retainedWhileRunning = nil
+    return drain.withLock { $0.deadlinePassed() }
   }
 
-  public var activeRequests: Int {
-    inFlight.lock()
-    defer { inFlight.unlock() }
-    return inFlightCount
+  public var activeRequests: Int { drain.withLock { $0.inFlight } }
+
+  // MARK: - Events from the MHD bridge
+
+  func nextRequestID() -> String {
+    let number = requestCounter.add(1, ordering: .relaxed).newValue
+    return "\(requestIDPrefix)-\(String(number, radix: 36))"
   }
 
-  fileprivate func nextRequestID() -> String {
-    "\(requestIDPrefix)-\(String(requestCounter.increment(), radix: 36))"
+  func requestBegan() {
+    drain.withLock { $0.requestBegan() }
   }
 
-  fileprivate func begin() {
-    inFlight.lock()
-    inFlightCount += 1
-    inFlight.unlock()
-  }
-
-  fileprivate func end() {
-    inFlight.lock()
-    inFlightCount -= 1
-    if inFlightCount == 0 { inFlight.broadcast() }
-    inFlight.unlock()
+  func requestEnded() {
+    if drain.withLock({ $0.requestEnded() }) { drainWakeup.signal() }
   }
 
   /// True once `stop()` has begun: answers then tell clients to close.
-  fileprivate var isStopping: Bool {
-    inFlight.lock()
-    defer { inFlight.unlock() }
-    return stopping
-  }
+  var isStopping: Bool { drain.withLock { $0.isStopping } }
 
   /// Accounts for a connection about to be suspended for a worker; false
-  /// once the drain is over (the daemon is about to stop, and MHD must not
-  /// hold a suspended connection then).
-  fileprivate func park() -> Bool {
-    inFlight.lock()
-    defer { inFlight.unlock() }
-    guard !drained else { return false }
-    suspendedCount += 1
-    return true
-  }
-
-  fileprivate func connectionOpened(_ socket: Int32) {
-    inFlight.lock()
-    openSockets[socket, default: 0] += 1
-    connectionsStarted += 1
-    inFlight.unlock()
-  }
-
-  fileprivate func connectionClosed(_ socket: Int32) {
-    inFlight.lock()
-    if let count = openSockets[socket] { openSockets[socket] = count > 1 ? count - 1 : nil }
-    inFlight.unlock()
-  }
+  /// once the drain is over (see `DrainStateMachine.parkRequested`).
+  func park() -> Bool { drain.withLock { $0.parkRequested() } }
 
   /// The parked connection is back on a poll thread.
-  fileprivate func unpark() {
-    inFlight.lock()
-    suspendedCount -= 1
-    inFlight.unlock()
-  }
+  func unpark() { drain.withLock { $0.unparked() } }
+
+  func connectionOpened(_ socket: Int32) { drain.withLock { $0.connectionOpened(socket) } }
+
+  func connectionClosed(_ socket: Int32) { drain.withLock { $0.connectionClosed(socket) } }
 }
-
-/// Per-request state kept in MHD's `con_cls` between callbacks.
-final class RequestState: @unchecked Sendable {
-  let started = DispatchTime.now().uptimeNanoseconds
-  var method = ""
-  var path = ""
-  var headers: [(name: String, value: String)] = []
-  var query: [String: String] = [:]
-  var body: [UInt8] = []
-  var bodyTooLarge = false
-  /// Body bytes read and thrown away after the limit was passed.
-  var discardedBytes = 0
-  var peerAddress = ""
-  var requestID = ""
-  var route = ""
-  var status = 0
-  /// Set by a worker before it resumes the connection.
-  var pending: Response?
-  var dispatched = false
-}
-
-struct Atomic64: @unchecked Sendable {
-  private let storage = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
-  private let lock = NSLock()
-  init() { storage.initialize(to: 0) }
-  func increment() -> UInt64 {
-    lock.lock()
-    defer { lock.unlock() }
-    storage.pointee += 1
-    return storage.pointee
-  }
-}
-
-private func collectHeader(
-  _ cls: UnsafeMutableRawPointer?, _ kind: MHD_ValueKind, _ key: UnsafePointer<CChar>?,
-  _ value: UnsafePointer<CChar>?
-) -> MHD_Result {
-  guard let cls, let key else { return .YES }
-  let state = Unmanaged<RequestState>.fromOpaque(cls).takeUnretainedValue()
-  state.headers.append((String(cString: key).lowercased(), value.map { String(cString: $0) } ?? ""))
-  return .YES
-}
-
-private func collectQuery(
-  _ cls: UnsafeMutableRawPointer?, _ kind: MHD_ValueKind, _ key: UnsafePointer<CChar>?,
-  _ value: UnsafePointer<CChar>?
-) -> MHD_Result {
-  guard let cls, let key else { return .YES }
-  let state = Unmanaged<RequestState>.fromOpaque(cls).takeUnretainedValue()
-  let name = String(cString: key)
-  if state.query[name] == nil { state.query[name] = value.map { String(cString: $0) } ?? "" }
-  return .YES
-}
-
-private func queue(
-  _ response: Response, on connection: OpaquePointer?, state: RequestState, server: HTTPServer
-) -> MHD_Result {
-  var response = response
-  if server.isStopping { response.setHeader("Connection", "close") }
-  state.status = response.status
-  let mhdResponse = response.body.withUnsafeBytes { bytes in
-    MHD_create_response_from_buffer(
-      bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), mustCopy)
-  }
-  guard let mhdResponse else { return .NO }
-  for (name, value) in response.headers {
-    _ = MHD_add_response_header(mhdResponse, name, value)
-  }
-  let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
-  MHD_destroy_response(mhdResponse)
-  return result
-}
-
-private func makeRequest(_ state: RequestState) -> Request {
-  var request = Request(
-    method: state.method, path: state.path, query: state.query, headers: [], body: state.body,
-    peerAddress: state.peerAddress, requestID: state.requestID)
-  request.headers = state.headers
-  return request
-}
-
-private func acceptedRequestID(_ value: String?) -> String? {
-  guard let value, !value.isEmpty, value.utf8.count <= 64,
-    value.utf8.allSatisfy({
-      $0 == 45 || $0 == 46 || $0 == 95 || (48...57).contains($0) || (65...90).contains($0)
-        || (97...122).contains($0)
-    })
-  else { return nil }
-  return value
-}
-
-// MHD's access handler: called once when headers are in, once per body chunk,
-// and once more with no data when the body is complete. Answering only on a
-// later call keeps HTTP keep-alive working (MHD closes after a first-call answer).
-private func latchkeyAccessHandler(
-  _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
-  _ method: UnsafePointer<CChar>?, _ version: UnsafePointer<CChar>?, _ uploadData: UnsafePointer<CChar>?,
-  _ uploadDataSize: UnsafeMutablePointer<Int>?, _ conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-) -> MHD_Result {
-  guard let cls, let conCls, let uploadDataSize else { return .NO }
-  let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
-
-  guard let raw = conCls.pointee else {
-    let state = RequestState()
-    state.method = method.map { String(cString: $0) } ?? ""
-    state.path = url.map { String(cString: $0) } ?? "/"
-    let opaque = Unmanaged.passRetained(state).toOpaque()
-    conCls.pointee = opaque
-    MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, opaque)
-    MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectQuery, opaque)
-    var address = [CChar](repeating: 0, count: 64)
-    latchkey_mhd_client_address(connection, &address, address.count)
-    state.peerAddress = address.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    state.requestID =
-      acceptedRequestID(state.headers.first { $0.name == "x-request-id" }?.value) ?? server.nextRequestID()
-    server.begin()
-    switch framing(of: state.headers) {
-    case .refused(let error):
-      // Answered before any body byte is read; MHD then closes the connection.
-      state.bodyTooLarge = true
-      let response = server.responder.finish(error.response, for: makeRequest(state))
-      return queue(response, on: connection, state: state, server: server)
-    case .length(let length) where length > server.configuration.maxBodyBytes:
-      // A declared body over the limit is refused before it is read.
-      state.bodyTooLarge = true
-      let response = server.responder.finish(tooLarge.response, for: makeRequest(state))
-      return queue(response, on: connection, state: state, server: server)
-    default:
-      return .YES
-    }
-  }
-  let state = Unmanaged<RequestState>.fromOpaque(raw).takeUnretainedValue()
-
-  if uploadDataSize.pointee > 0 {
-    let size = uploadDataSize.pointee
-    if state.bodyTooLarge {
-      // MHD cannot answer before the body is complete, so an oversized
-      // chunked body is read and dropped to give the client its 413. An
-      // endless one would hold the connection forever: cut it off.
-      state.discardedBytes += size
-      if state.discardedBytes > discardLimit { return .NO }
-    } else {
-      if state.body.count + size > server.configuration.maxBodyBytes {
-        state.bodyTooLarge = true
-        state.discardedBytes = state.body.count + size
-        state.body = []
-      } else if let uploadData {
-        uploadData.withMemoryRebound(to: UInt8.self, capacity: size) {
-          state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
-        }
-      }
-    }
-    uploadDataSize.pointee = 0
-    return .YES
-  }
-
-  if let pending = state.pending {
-    state.pending = nil
-    server.unpark()
-    return queue(pending, on: connection, state: state, server: server)
-  }
-  if state.dispatched { return .YES }
-
-  let request = makeRequest(state)
-  if state.bodyTooLarge {
-    return queue(
-      server.responder.finish(tooLarge.response, for: request), on: connection, state: state, server: server)
-  }
-  switch server.responder.plan(request) {
-  case .answer(let response):
-    return queue(response, on: connection, state: state, server: server)
-  case .run(let route, let routed):
-    state.route = route.pattern
-    if route.execution.runsInline {
-      return queue(server.responder.run(route, routed), on: connection, state: state, server: server)
-    }
-    guard server.park() else {
-      // The daemon is about to stop: nothing may stay suspended.
-      return queue(
-        server.responder.finish(HTTPError.unavailable(retryAfter: 1, "shutting down").response, for: routed),
-        on: connection, state: state, server: server)
-    }
-    state.dispatched = true
-    MHD_suspend_connection(connection)
-    let responder = server.responder
-    nonisolated(unsafe) let suspended = connection
-    let accepted = server.workers.submit {
-      state.pending = responder.run(route, routed)
-      MHD_resume_connection(suspended)
-    }
-    if !accepted {
-      state.pending = responder.finish(
-        HTTPError.unavailable(retryAfter: 1, "server is busy").response, for: routed)
-      MHD_resume_connection(connection)
-    }
-    return .YES
-  }
-}
-
-enum Framing {
-  case none
-  case chunked
-  case length(Int)
-  case refused(HTTPError)
-}
-
-/// How the body is delimited, refusing what a proxy in front could read
-/// differently (request smuggling, RFC 9112 §6.1 and §6.3): several
-/// Content-Length values, Content-Length with Transfer-Encoding, a coding
-/// other than plain `chunked`, a header name that is not a token (such as
-/// `Content-Length :`). MHD 0.9.75 accepts all of these.
-func framing(of headers: [(name: String, value: String)]) -> Framing {
-  var lengths: [Substring] = []
-  var codings: [Substring] = []
-  for (name, value) in headers {
-    guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
-      return .refused(.badRequest("malformed header field name"))
-    }
-    if name == "content-length" {
-      lengths.append(trimmedOWS(Substring(value)))
-    } else if name == "transfer-encoding" {
-      codings += value.split(separator: ",", omittingEmptySubsequences: false).map(trimmedOWS)
-    }
-  }
-  if !codings.isEmpty {
-    guard lengths.isEmpty else {
-      return .refused(.badRequest("both Content-Length and Transfer-Encoding are present"))
-    }
-    guard codings.count == 1, codings[0].lowercased() == "chunked" else {
-      return .refused(
-        HTTPError(status: 501, code: "not_implemented", description: "unsupported Transfer-Encoding"))
-    }
-    return .chunked
-  }
-  guard let first = lengths.first else { return .none }
-  guard !first.isEmpty, first.utf8.allSatisfy({ (48...57).contains($0) }), lengths.allSatisfy({ $0 == first })
-  else { return .refused(.badRequest("invalid Content-Length")) }
-  // Digits too many for an Int are simply too large.
-  return .length(Int(first) ?? Int.max)
-}
-
-private func isTokenByte(_ byte: UInt8) -> Bool {
-  switch byte {
-  case 48...57, 65...90, 97...122: return true
-  case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-    UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-    UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-    return true
-  default: return false
-  }
-}
-
-private func trimmedOWS(_ text: Substring) -> Substring {
-  var text = text
-  while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-  while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-  return text
-}
-
-/// How much of an oversized body is read (and dropped) before the
-/// connection is closed instead of answered.
-private let discardLimit = 1 << 20
-
-private let tooLarge = HTTPError(
-  status: 413, code: "payload_too_large", description: "request body exceeds 16 KiB")
-
-private func latchkeyRequestCompleted(
-  _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
-  _ conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_RequestTerminationCode
-) {
-  guard let cls, let conCls, let raw = conCls.pointee else { return }
-  conCls.pointee = nil
-  let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
-  let state = Unmanaged<RequestState>.fromOpaque(raw).takeRetainedValue()
-  let seconds = Double(DispatchTime.now().uptimeNanoseconds - state.started) / 1e9
-  server.observer?.requestCompleted(
-    RequestRecord(
-      method: state.method, path: state.path, route: state.route.isEmpty ? "unmatched" : state.route,
-      status: state.status, seconds: seconds, requestID: state.requestID, peerAddress: state.peerAddress))
-  server.end()
-}
-
-private func latchkeyConnectionNotified(
-  _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
-  _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_ConnectionNotificationCode
-) {
-  guard let cls, let connection else { return }
-  let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
-  let socket = latchkey_mhd_connection_fd(connection)
-  guard socket >= 0 else { return }
-  if code.rawValue == 0 {  // MHD_CONNECTION_NOTIFY_STARTED (the case does not import by name)
-    server.connectionOpened(socket)
-  } else {
-    server.connectionClosed(socket)
-  }
-}
-
-/// MHD_RESPMEM_MUST_COPY: the case does not import by name from the fixed enum.
-private let mustCopy = MHD_ResponseMemoryMode(rawValue: 2)!

@@ -4,8 +4,11 @@ import Foundation
 /// worker as a value, so handlers never touch the MHD connection.
 public struct Request: Sendable {
   public var method: String
-  /// The path without its query string, percent-decoding left to the router.
+  /// The decoded path without its query string.
   public var path: String
+  /// The path's segments, split where the client sent a `/` and then
+  /// decoded (an encoded slash stays inside its segment): what routing uses.
+  public var pathSegments: [String]
   public var query: [String: String]
   /// Header names are lower-cased; repeated headers keep every value in order.
   public var headers: [(name: String, value: String)]
@@ -25,12 +28,16 @@ public struct Request: Sendable {
   ) {
     self.method = method
     self.path = path
+    self.pathSegments = Router.split(path)
     self.query = query
     self.headers = headers.map { (name: $0.name.lowercased(), value: $0.value) }
     self.body = body
     self.peerAddress = peerAddress
     self.requestID = requestID
   }
+
+  /// The method as a type (`method` stays the string on the wire).
+  public var httpMethod: HTTPMethod { HTTPMethod(method) }
 
   /// The first value of a header, by case-insensitive name.
   public func header(_ name: String) -> String? {

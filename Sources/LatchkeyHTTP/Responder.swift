@@ -1,26 +1,38 @@
 /// The one place that turns a request into a response: routing, 404/405,
-/// CORS preflight, the handler, and every thrown error into SPEC §2's JSON.
-/// Pure (no socket), so tests drive it directly.
+/// CORS preflight, the handler, every thrown error into the JSON error shape
+/// of docs/, and the middleware chain every answer passes through, the
+/// server's own refusals (413, 503, a malformed request) included. Pure (no
+/// socket), so tests drive it directly.
 public struct Responder: Sendable {
   public typealias ErrorMapper = @Sendable (any Error) -> HTTPError?
 
   public let router: Router
   public let cors: CORSPolicy
+  /// Outermost first: the first one sees the request first and the
+  /// response last.
+  public let middleware: [any Middleware]
   private let mapError: ErrorMapper
   private let onUnexpectedError: @Sendable (Request, any Error) -> Void
 
   /// `mapError` translates domain and storage errors (a lost database, a busy
   /// hashing pool) into HTTP answers; anything it leaves is a 500 whose body
   /// says nothing about the cause, which goes to `onUnexpectedError` for logs.
+  /// `middleware` defaults to `standardMiddleware(cors:)`.
   public init(
-    router: Router, cors: CORSPolicy = CORSPolicy(allowedOrigins: []),
+    router: Router, cors: CORSPolicy = CORSPolicy(allowedOrigins: []), middleware: [any Middleware]? = nil,
     mapError: @escaping ErrorMapper = { _ in nil },
     onUnexpectedError: @escaping @Sendable (Request, any Error) -> Void = { _, _ in }
   ) {
     self.router = router
     self.cors = cors
+    self.middleware = middleware ?? Self.standardMiddleware(cors: cors)
     self.mapError = mapError
     self.onUnexpectedError = onUnexpectedError
+  }
+
+  /// Request id, security headers, CORS: what every answer carries.
+  public static func standardMiddleware(cors: CORSPolicy) -> [any Middleware] {
+    [RequestIDMiddleware(), SecurityHeadersMiddleware(), CORSMiddleware(policy: cors)]
   }
 
   public enum Plan: Sendable {
@@ -32,7 +44,7 @@ public struct Responder: Sendable {
   /// runs) or already has its answer (404, 405, preflight).
   public func plan(_ request: Request) -> Plan {
     var request = request
-    switch router.match(method: request.method, path: request.path) {
+    switch router.match(method: request.method, segments: request.pathSegments) {
     case .found(let route, let parameters):
       request.parameters = parameters
       request.routePattern = route.pattern
@@ -51,13 +63,16 @@ public struct Responder: Sendable {
   }
 
   public func run(_ route: Route, _ request: Request) -> Response {
-    let response: Response
-    do {
-      response = try route.handler(request)
-    } catch {
-      response = errorResponse(error, for: request)
+    var response = chain(request, from: 0) { request in
+      do {
+        return try route.handler(request)
+      } catch {
+        return errorResponse(error, for: request)
+      }
     }
-    return finish(response, for: request)
+    if route.cache != .unspecified { response.cache = route.cache }
+    response.cache.apply(to: &response)
+    return response
   }
 
   /// Convenience for tests and inline callers: plan and run in one go.
@@ -75,13 +90,16 @@ public struct Responder: Sendable {
     return HTTPError.internalError.response
   }
 
-  /// Headers every response carries.
+  /// Passes an answer made without a handler (404, 405, a refusal by the
+  /// server itself) through the same middleware and cache policy.
   public func finish(_ response: Response, for request: Request) -> Response {
-    var response = response
-    // Handlers never set these two, so appending is enough (and cheaper).
-    response.addHeader("X-Content-Type-Options", "nosniff")
-    if !request.requestID.isEmpty { response.addHeader("X-Request-Id", request.requestID) }
-    if !cors.allowedOrigins.isEmpty { cors.decorate(&response, origin: request.header("origin")) }
+    var response = chain(request, from: 0) { _ in response }
+    response.cache.apply(to: &response)
     return response
+  }
+
+  private func chain(_ request: Request, from index: Int, _ terminal: (Request) -> Response) -> Response {
+    guard index < middleware.count else { return terminal(request) }
+    return middleware[index].respond(to: request) { chain($0, from: index + 1, terminal) }
   }
 }

@@ -6,6 +6,8 @@ public struct Response: Sendable {
   public var status: Int
   public var headers: [(name: String, value: String)]
   public var body: [UInt8]
+  /// Applied by `Responder` after every middleware (see `CachePolicy`).
+  public var cache: CachePolicy = .unspecified
 
   public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
     self.status = status
@@ -13,8 +15,26 @@ public struct Response: Sendable {
     self.body = body
   }
 
+  public init(
+    status: HTTPStatus, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+    cache: CachePolicy = .unspecified
+  ) {
+    self.init(status: status.code, headers: headers, body: body)
+    self.cache = cache
+  }
+
+  /// The status as a type (`status` stays the wire number).
+  public var httpStatus: HTTPStatus {
+    get { HTTPStatus(status) }
+    set { status = newValue.code }
+  }
+
   public static func noContent(headers: [(name: String, value: String)] = []) -> Response {
     Response(status: 204, headers: headers)
+  }
+
+  public static func json(_ status: HTTPStatus, bytes: [UInt8]) -> Response {
+    json(status.code, bytes: bytes)
   }
 
   /// A JSON response from raw bytes already serialised by the caller.
@@ -50,9 +70,10 @@ public struct Response: Sendable {
     headers.append((name, value))
   }
 
-  /// Marks a response that carries a token (RFC 6749 §5.1).
+  /// Marks a response that carries a token (RFC 6749 §5.1); same as
+  /// `cache = .noStore`, whose headers `Responder` writes.
   public mutating func forbidCaching() {
-    setHeader("Cache-Control", "no-store")
-    setHeader("Pragma", "no-cache")
+    cache = .noStore
+    CachePolicy.noStore.apply(to: &self)
   }
 }

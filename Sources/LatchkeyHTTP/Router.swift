@@ -23,6 +23,8 @@ public struct Route: Sendable {
   public let method: String
   public let pattern: String
   public let execution: Execution
+  /// Applied to every answer of this route, errors included.
+  public let cache: CachePolicy
   public let handler: Handler
   fileprivate let segments: [Segment]
 
@@ -48,15 +50,26 @@ public struct Router: Sendable {
 
   public init() {}
 
+  /// String methods (kept for existing callers; prefer `HTTPMethod`).
   public mutating func add(
-    _ method: String, _ pattern: String, execution: Execution = .blocking, _ handler: @escaping Handler
+    _ method: String, _ pattern: String, execution: Execution = .blocking, cache: CachePolicy = .unspecified,
+    _ handler: @escaping Handler
   ) {
+    add(HTTPMethod(method), pattern, execution: execution, cache: cache, handler)
+  }
+
+  public mutating func add(
+    _ httpMethod: HTTPMethod, _ pattern: String, execution: Execution = .blocking,
+    cache: CachePolicy = .unspecified, _ handler: @escaping Handler
+  ) {
+    let method = httpMethod.rawValue
     let segments = Self.split(pattern).map { part -> Route.Segment in
       if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
       return .literal(String(part))
     }
     let route = Route(
-      method: method, pattern: pattern, execution: execution, handler: handler, segments: segments)
+      method: method, pattern: pattern, execution: execution, cache: cache, handler: handler,
+      segments: segments)
     routes.append(route)
     if !pattern.contains("{"), literal[method + " " + pattern] == nil {
       literal[method + " " + pattern] = route
@@ -64,10 +77,20 @@ public struct Router: Sendable {
   }
 
   public func match(method: String, path: String) -> Match {
-    if let route = literal[(method == "HEAD" ? "GET" : method) + " " + path] {
+    match(method: method, segments: Self.split(path))
+  }
+
+  /// Matches decoded segments (see `RequestTarget`): a segment holding an
+  /// encoded `/` never matches a literal, and binds to a parameter as is.
+  public func match(method: String, segments parts: [String]) -> Match {
+    // The hash lookup only for plain ASCII: String equality is Unicode
+    // canonical equivalence, under which e.g. U+212A KELVIN SIGN equals "K";
+    // a route must match the bytes it was declared with, nothing else.
+    if parts.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "/") } }),
+      let route = literal[(method == "HEAD" ? "GET" : method) + " /" + parts.joined(separator: "/")]
+    {
       return .found(route, parameters: [:])
     }
-    let parts = Self.split(path)
     var allowed: [String] = []
     for route in routes {
       guard let parameters = Self.bind(route.segments, to: parts) else { continue }
@@ -84,17 +107,21 @@ public struct Router: Sendable {
   }
 
   /// Exact segments: "/login/" is not "/login" (a trailing slash is another path).
-  private static func split(_ path: String) -> [Substring] {
-    Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+  /// By byte, not by Character: "/" followed by a combining mark is one
+  /// Character, but still a separator.
+  static func split(_ path: String) -> [String] {
+    path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst().map {
+      String(decoding: $0, as: UTF8.self)
+    }
   }
 
-  private static func bind(_ segments: [Route.Segment], to parts: [Substring]) -> [String: String]? {
+  private static func bind(_ segments: [Route.Segment], to parts: [String]) -> [String: String]? {
     guard segments.count == parts.count else { return nil }
     var parameters: [String: String] = [:]
     for (segment, part) in zip(segments, parts) {
       switch segment {
-      case .literal(let text): if text != part { return nil }
-      case .parameter(let name): parameters[name] = String(part)
+      case .literal(let text): if !text.utf8.elementsEqual(part.utf8) { return nil }
+      case .parameter(let name): parameters[name] = part
       }
     }
     return parameters

@@ -46,7 +46,9 @@ public struct Routes: Sendable {
     ClientInfo(ip: addresses.clientAddress(for: request), userAgent: request.header("user-agent") ?? "")
   }
 
-  func authenticate(_ request: Request) throws -> AuthenticatedUser {
-    try service.authenticate(bearer: request.bearerToken)
+  /// The identity of the `/api` group's requests (docs/api.md#protected-routes).
+  var authenticate: @Sendable (Request) throws -> AuthenticatedUser {
+    let service = self.service
+    return { try service.authenticate(bearer: $0.bearerToken) }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyDomain
 import LatchkeyPostgres
@@ -124,7 +125,7 @@ extension CommandLine {
     let service = AuthService(
       settings: config.auth, store: store,
       hasher: Argon2PasswordHashing(
-        parameters: config.argon2Parameters, pool: HashingPool(threads: 1, queueLimit: 1)),
+        parameters: config.argon2Parameters, pool: BoundedThreadPool(threads: 1, queueLimit: 1)),
       codec: try JWTAccessTokenCodec(
         secret: config.jwtSecret, previousSecrets: [], issuer: config.auth.issuer,
         audience: config.auth.audience),

@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyTesting
 import Testing
@@ -87,7 +88,7 @@ struct ConcurrencyTests {
     // Each verification holds a hashing slot from its throttle check until
     // its failure is recorded, so at most `width - 1` guesses can pass the
     // check while the limit's last failure is being recorded.
-    let width = HashingPool.defaultThreadCount
+    let width = BoundedThreadPool.defaultThreadCount
     try withServer(["LATCHKEY_LOGIN_MAX_FAILURES_PER_ACCOUNT": "3"]) { server in
       for _ in 0..<3 {
         let email = uniqueEmail()

@@ -22,12 +22,16 @@ extension Routes {
 
   /// Registration and what a signed-in user does with their own account
   /// (docs/api.md#register, docs/api.md#protected-routes).
+  /// The `/api` routes are one authenticated group: a handler receives the
+  /// caller's identity, and per-user answers are never cached.
   func addAccountRoutes(to router: inout Router) {
-    router.add("POST", "/register", register)
-    router.add("GET", "/api/me", execution: protectedExecution, me)
-    router.add("GET", "/api/sessions", sessions)
-    router.add("DELETE", "/api/sessions/{id}", deleteSession)
-    router.add("POST", "/api/password", changePassword)
+    router.add(.post, "/register", register)
+    router.group(cache: .noStore, authenticate: authenticate) { api in
+      api.add(.get, "/api/me", execution: protectedExecution, me)
+      api.add(.get, "/api/sessions", sessions)
+      api.add(.delete, "/api/sessions/{id}", deleteSession)
+      api.add(.post, "/api/password", changePassword)
+    }
   }
 
   func register(_ request: Request) throws -> Response {
@@ -40,40 +44,32 @@ extension Routes {
       ]))
   }
 
-  func me(_ request: Request) throws -> Response {
-    let user = try authenticate(request)
-    var response = Response.json(
+  func me(_ request: Request, user: AuthenticatedUser) throws -> Response {
+    Response.json(
       200,
       bytes: JSONText.object([
         ("id", user.userIDText), ("email", user.email), ("role", user.role.rawValue),
         ("session_id", user.sessionIDText),
       ]))
-    response.setHeader("Cache-Control", "no-store")
-    return response
   }
 
-  func sessions(_ request: Request) throws -> Response {
-    let user = try authenticate(request)
+  func sessions(_ request: Request, user: AuthenticatedUser) throws -> Response {
     let items = try service.sessions(of: user).map {
       SessionsBody.Item(
         id: $0.id.uuidString.lowercased(), created_at: Timestamp.iso8601($0.createdAt),
         last_used_at: Timestamp.iso8601($0.lastUsedAt), user_agent: $0.userAgent, ip: $0.ip,
         current: $0.id == user.sessionID)
     }
-    var response = Response.json(200, SessionsBody(sessions: items))
-    response.setHeader("Cache-Control", "no-store")
-    return response
+    return Response.json(200, SessionsBody(sessions: items))
   }
 
-  func deleteSession(_ request: Request) throws -> Response {
-    let user = try authenticate(request)
+  func deleteSession(_ request: Request, user: AuthenticatedUser) throws -> Response {
     guard let id = request.parameters["id"].flatMap(UUID.init(uuidString:)) else { throw AuthError.notFound }
     try service.revokeSession(id, by: user, client: client(request))
     return Response.noContent()
   }
 
-  func changePassword(_ request: Request) throws -> Response {
-    let user = try authenticate(request)
+  func changePassword(_ request: Request, user: AuthenticatedUser) throws -> Response {
     let body = try request.decodeJSON(PasswordChange.self)
     try service.changePassword(
       claims: user, current: body.current_password, new: body.new_password, client: client(request),

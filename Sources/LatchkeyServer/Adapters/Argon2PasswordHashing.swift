@@ -1,3 +1,4 @@
+import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyDomain
 
@@ -6,10 +7,10 @@ import LatchkeyDomain
 /// what waits; past that the caller gets a "busy" error (503).
 public struct Argon2PasswordHashing: PasswordHashing {
   let hasher: PasswordHasher
-  let pool: HashingPool
+  let pool: BoundedThreadPool
   public let dummyHash: String
 
-  public init(parameters: Argon2Parameters, pool: HashingPool) {
+  public init(parameters: Argon2Parameters, pool: BoundedThreadPool) {
     self.hasher = PasswordHasher(parameters: parameters)
     self.pool = pool
     self.dummyHash = hasher.dummyHash()

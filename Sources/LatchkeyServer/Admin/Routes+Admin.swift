@@ -31,19 +31,23 @@ extension Routes {
   /// Administrator routes (docs/api.md#admin-revoke); the role check is the
   /// service's (`authenticateAdmin`), so no route can forget it.
   func addAdminRoutes(to router: inout Router) {
-    router.add("POST", "/api/admin/users/{id}/revoke", adminRevoke)
-    router.add("GET", "/api/admin/audit", audit)
+    let service = self.service
+    let administrator: @Sendable (Request) throws -> Administrator = {
+      try service.authenticateAdmin(bearer: $0.bearerToken)
+    }
+    router.group(cache: .noStore, authenticate: administrator) { admin in
+      admin.add(.post, "/api/admin/users/{id}/revoke", adminRevoke)
+      admin.add(.get, "/api/admin/audit", audit)
+    }
   }
 
-  func adminRevoke(_ request: Request) throws -> Response {
-    let admin = try service.authenticateAdmin(bearer: request.bearerToken)
+  func adminRevoke(_ request: Request, admin: Administrator) throws -> Response {
     guard let id = request.parameters["id"].flatMap(UUID.init(uuidString:)) else { throw AuthError.notFound }
     try service.adminRevoke(user: id, by: admin, client: client(request))
     return Response.noContent()
   }
 
-  func audit(_ request: Request) throws -> Response {
-    let admin = try service.authenticateAdmin(bearer: request.bearerToken)
+  func audit(_ request: Request, admin: Administrator) throws -> Response {
     var user: UUID? = nil
     if let text = request.query["user"] {
       guard let id = UUID(uuidString: text) else { throw AuthError.invalidRequest("user must be a user id") }
@@ -61,8 +65,6 @@ extension Routes {
         time: Timestamp.iso8601($0.time), type: $0.type.rawValue, user_id: $0.userID?.uuidString.lowercased(),
         session_id: $0.sessionID?.uuidString.lowercased(), ip: $0.ip)
     }
-    var response = Response.json(200, AuditBody(events: events))
-    response.setHeader("Cache-Control", "no-store")
-    return response
+    return Response.json(200, AuditBody(events: events))
   }
 }

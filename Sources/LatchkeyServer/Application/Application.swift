@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyDomain
 import LatchkeyHTTP
@@ -12,7 +13,7 @@ public final class Application: Sendable {
   public let metrics = Metrics()
   public let pool: PostgresPool
   public let store: PostgresStore
-  public let hashing: HashingPool
+  public let hashing: BoundedThreadPool
   public let service: AuthService
   public let server: HTTPServer
   public let purger: Purger
@@ -28,7 +29,7 @@ public final class Application: Sendable {
       statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: 2)
     store = PostgresStore(pool: pool)
     // Each argon2 job holds argon2MemoryKiB; the queue bounds what waits.
-    hashing = HashingPool(threads: HashingPool.defaultThreadCount, queueLimit: 64)
+    hashing = BoundedThreadPool(threads: BoundedThreadPool.defaultThreadCount, queueLimit: 64)
     if config.revocationCheck == .memory {
       view = RevocationView(
         listenURL: config.databaseListenURL, store: store, accessTTL: config.auth.accessTTL, clock: clock,
@@ -96,7 +97,7 @@ public final class Application: Sendable {
     logger.flush()
   }
 
-  private static func gauges(pool: PostgresPool, hashing: HashingPool, workers: WorkerPool)
+  private static func gauges(pool: PostgresPool, hashing: BoundedThreadPool, workers: BoundedThreadPool)
     -> @Sendable () -> [Metrics.Gauge]
   {
     {

@@ -1,3 +1,4 @@
+import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyDomain
 import LatchkeyHTTP
@@ -22,7 +23,7 @@ public enum ErrorMapping {
         return HTTPError.unavailable(retryAfter: 1, "the database is unavailable; retry shortly")
       }
       return nil
-    case is HashingPoolError:
+    case is BoundedThreadPoolError:
       return HTTPError.unavailable(retryAfter: 1, "too many password operations in progress; retry shortly")
     default:
       return nil

@@ -15,9 +15,9 @@ extension Routes {
 
   /// The cookie endpoints: login, refresh, logout (docs/api.md#cookies).
   func addSessionRoutes(to router: inout Router) {
-    router.add("POST", "/login", login)
-    router.add("POST", "/refresh", refresh)
-    router.add("POST", "/logout", logout)
+    router.add(.post, "/login", cache: .noStore, login)
+    router.add(.post, "/refresh", cache: .noStore, refresh)
+    router.add(.post, "/logout", cache: .noStore, logout)
   }
 
   func login(_ request: Request) throws -> Response {
@@ -42,7 +42,6 @@ extension Routes {
       // Only a definite "no" clears the cookie; a 503 leaves it alone.
       var response = ErrorMapping.map(AuthError.invalidGrant)!.response
       response.addHeader("Set-Cookie", refreshCookie.clear())
-      response.forbidCaching()
       return response
     }
   }
@@ -58,7 +57,7 @@ extension Routes {
     try service.logout(
       refreshToken: refreshCookie.read(from: request), bearer: request.bearerToken, global: global,
       client: client(request))
-    return Response.noContent(headers: [("Set-Cookie", refreshCookie.clear()), ("Cache-Control", "no-store")])
+    return Response.noContent(headers: [("Set-Cookie", refreshCookie.clear())])
   }
 
   private func tokenResponse(_ grant: TokenGrant) -> Response {
