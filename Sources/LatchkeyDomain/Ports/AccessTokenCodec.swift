@@ -28,6 +28,35 @@ public struct AccessTokenClaims: Sendable, Equatable {
   }
 }
 
+/// The claims of an access token issued to an OAuth client (client
+/// credentials): `subject` is the client id, `scope` space-delimited.
+public struct ClientTokenClaims: Sendable, Equatable {
+  public var issuer: String
+  public var subject: String
+  public var audience: String
+  public var expiresAt: Int64
+  public var issuedAt: Int64
+  public var notBefore: Int64
+  public var jti: String
+  public var clientID: String
+  public var scope: String
+
+  public init(
+    issuer: String, subject: String, audience: String, expiresAt: Int64, issuedAt: Int64, notBefore: Int64,
+    jti: String, clientID: String, scope: String
+  ) {
+    self.issuer = issuer
+    self.subject = subject
+    self.audience = audience
+    self.expiresAt = expiresAt
+    self.issuedAt = issuedAt
+    self.notBefore = notBefore
+    self.jti = jti
+    self.clientID = clientID
+    self.scope = scope
+  }
+}
+
 /// Why a token was refused, as a short metric label (`bad_signature`, ...).
 public struct AccessTokenRejection: Error, Sendable, Equatable {
   public var reason: String
@@ -37,7 +66,11 @@ public struct AccessTokenRejection: Error, Sendable, Equatable {
 /// Signs and verifies access tokens. The verifier pins the algorithm to
 /// its keys and checks issuer, audience and times; revocation is the
 /// services' business.
+/// User tokens (`typ` JWT) and client tokens (`typ` at+jwt) are told apart
+/// by their header: each verifier refuses the other kind.
 public protocol AccessTokenCodec: Sendable {
   func sign(_ claims: AccessTokenClaims) -> String
   func verify(_ token: String, now: Int64) throws(AccessTokenRejection) -> AccessTokenClaims
+  func sign(_ claims: ClientTokenClaims) -> String
+  func verifyClient(_ token: String, now: Int64) throws(AccessTokenRejection) -> ClientTokenClaims
 }

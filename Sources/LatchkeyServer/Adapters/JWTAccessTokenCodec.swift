@@ -35,4 +35,25 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
       issuedAt: claims.iat, notBefore: claims.nbf, jti: claims.jti, sessionID: claims.sid, role: claims.role,
       email: claims.email)
   }
+
+  public func sign(_ claims: ClientTokenClaims) -> String {
+    signer.sign(
+      ClientAccessClaims(
+        iss: claims.issuer, sub: claims.subject, aud: claims.audience, exp: claims.expiresAt,
+        iat: claims.issuedAt, nbf: claims.notBefore, jti: claims.jti, clientID: claims.clientID,
+        scope: claims.scope))
+  }
+
+  public func verifyClient(_ token: String, now: Int64) throws(AccessTokenRejection) -> ClientTokenClaims {
+    let claims: ClientAccessClaims
+    do {
+      claims = try verifier.verifyClient(token, now: now)
+    } catch {
+      throw AccessTokenRejection(reason: error.reason.rawValue)
+    }
+    return ClientTokenClaims(
+      issuer: claims.iss, subject: claims.sub, audience: claims.aud, expiresAt: claims.exp,
+      issuedAt: claims.iat, notBefore: claims.nbf, jti: claims.jti, clientID: claims.clientID,
+      scope: claims.scope)
+  }
 }
