@@ -41,6 +41,11 @@ public enum RefreshDecision: Sendable, Equatable {
     case tokenExpired = "token_expired"
   }
 
+  /// A successor lives for the refresh lifetime, never past its session.
+  public static func successorExpiry(now: Double, refreshTTL: Double, sessionExpiresAt: Double) -> Double {
+    min(now + refreshTTL, sessionExpiresAt)
+  }
+
   public static func decide(_ token: PresentedToken, now: Double, reuseInterval: Double) -> RefreshDecision {
     if token.sessionRevoked { return .reject(.sessionRevoked) }
     if now >= token.sessionExpiresAt { return .reject(.sessionExpired) }
