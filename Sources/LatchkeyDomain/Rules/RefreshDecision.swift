@@ -21,11 +21,14 @@ public struct PresentedToken: Sendable, Equatable {
   }
 }
 
-/// The refresh rotation rules (docs/api.md#rotation-and-reuse) as a pure function: the store reads
-/// the locked row, asks `RefreshDecision.decide`, and applies the answer in
-/// the same transaction.
+/// The refresh rotation rules (docs/api.md#rotation-and-reuse) as a pure function: unless the
+/// compare-and-set rotated the token already, the service reads the locked
+/// row, asks `RefreshDecision.decide`, and applies the answer in the same
+/// transaction.
 public enum RefreshDecision: Sendable, Equatable {
-  /// The current token: mark it used, issue its successor.
+  /// The current token: mark it used, issue its successor. The common
+  /// case, so the store also offers it as one compare-and-set
+  /// (`SessionStore.rotateIfCurrent`), tried before reading under the lock.
   case rotate
   /// The just-rotated token again within the reuse interval: answer with the
   /// same successor the first request got; nothing changes.
