@@ -83,6 +83,37 @@ struct ConcurrencyTests {
     }
   }
 
+  @Test("refreshes racing a global logout: every session ends dead, whichever commits first")
+  func refreshVersusGlobalLogout() throws {
+    // A global logout revokes by user without the refresh token's lock, so
+    // only the session row orders it against a one-statement rotation.
+    try withServer(["LATCHKEY_REFRESH_REUSE_INTERVAL": "0"]) { server in
+      for _ in 0..<5 {
+        let email = uniqueEmail()
+        let first = try server.client().signIn(email, register: true)
+        let second = try server.client().signIn(email)
+        let results = concurrently(6, port: server.port) { index, client in
+          switch index % 3 {
+          case 0: try client.refresh(cookie: first.refresh)
+          case 1: try client.refresh(cookie: second.refresh)
+          default: try client.logout(bearer: first.access, global: true)
+          }
+        }
+        let responses = results.compactMap { try? $0.get() }
+        #expect(responses.count == 6)
+        #expect(responses.allSatisfy { $0.status < 500 }, "\(responses.map(\.status))")
+        let client = server.client()
+        for response in responses {
+          if let access = response.accessToken { #expect(try client.me(access).status == 401) }
+          if let cookie = response.refreshCookie?.value, !cookie.isEmpty {
+            RefreshTests.expectRefused(try client.refresh(cookie: cookie))
+          }
+        }
+        #expect(try client.me(second.access).status == 401)
+      }
+    }
+  }
+
   @Test("concurrent wrong passwords overshoot the account's limit by at most the verifications in flight")
   func throttleRace() throws {
     // Each verification holds a hashing slot from its throttle check until

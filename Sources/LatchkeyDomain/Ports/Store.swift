@@ -64,6 +64,25 @@ public struct LockedRefreshToken: Sendable, Equatable {
   }
 }
 
+/// A refresh token rotated by `SessionStore.rotateIfCurrent`: what the new
+/// access token and the successor's cookie need.
+public struct RotatedToken: Sendable, Equatable {
+  public var sessionID: UUID
+  public var userID: UUID
+  public var role: Role
+  public var email: String
+  /// The successor's expiry as stored (`RefreshDecision.successorExpiry`).
+  public var successorExpiresAt: Double
+
+  public init(sessionID: UUID, userID: UUID, role: Role, email: String, successorExpiresAt: Double) {
+    self.sessionID = sessionID
+    self.userID = userID
+    self.role = role
+    self.email = email
+    self.successorExpiresAt = successorExpiresAt
+  }
+}
+
 /// The revocation facts for one access token.
 public struct AccessTokenStatus: Sendable, Equatable {
   public var sessionLive: Bool
@@ -87,6 +106,19 @@ public protocol SessionStore {
   /// logout and revocation of one family is serialised; nil when unknown.
   func lockRefreshToken(hash: [UInt8]) throws -> LockedRefreshToken?
   func markRotated(token: Int64, successor: Int64, now: Double) throws
+  /// The common case of a refresh as one atomic step, run on its own rather
+  /// than inside `Store.transaction`: when `hash` is its family's current,
+  /// unexpired token in a live, unexpired session (exactly when
+  /// `RefreshDecision.decide` answers `.rotate`), marks it used, stores its
+  /// successor (`successorHash`, expiring at
+  /// `RefreshDecision.successorExpiry`) and touches the session. Anything
+  /// else (unknown, used, expired, revoked, or rotated by a concurrent
+  /// request first) answers nil and writes nothing, and the caller decides
+  /// under `lockRefreshToken`. It serialises with every holder of the
+  /// session's row lock, so a concurrent revocation either comes after the
+  /// rotation or makes it answer nil.
+  func rotateIfCurrent(hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double) throws
+    -> RotatedToken?
   func touchSession(_ session: UUID, now: Double) throws
   /// Revokes the live sessions matching `filter`; returns their ids.
   func revokeSessions(_ filter: SessionFilter, reason: RevocationReason, now: Double) throws -> [UUID]

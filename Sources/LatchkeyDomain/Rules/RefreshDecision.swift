@@ -21,11 +21,14 @@ public struct PresentedToken: Sendable, Equatable {
   }
 }
 
-/// The refresh rotation rules (docs/api.md#rotation) as a pure function: the store reads
-/// the locked row, asks `RefreshDecision.decide`, and applies the answer in
-/// the same transaction.
+/// The refresh rotation rules (docs/api.md#rotation) as a pure function: unless the
+/// compare-and-set rotated the token already, the service reads the locked
+/// row, asks `RefreshDecision.decide`, and applies the answer in the same
+/// transaction.
 public enum RefreshDecision: Sendable, Equatable {
-  /// The current token: mark it used, issue its successor.
+  /// The current token: mark it used, issue its successor. The common
+  /// case, so the store also offers it as one compare-and-set
+  /// (`SessionStore.rotateIfCurrent`), tried before reading under the lock.
   case rotate
   /// The just-rotated token again within the reuse interval: answer with the
   /// same successor the first request got; nothing changes.
@@ -39,6 +42,11 @@ public enum RefreshDecision: Sendable, Equatable {
     case sessionRevoked = "session_revoked"
     case sessionExpired = "session_expired"
     case tokenExpired = "token_expired"
+  }
+
+  /// A successor lives for the refresh lifetime, never past its session.
+  public static func successorExpiry(now: Double, refreshTTL: Double, sessionExpiresAt: Double) -> Double {
+    min(now + refreshTTL, sessionExpiresAt)
   }
 
   public static func decide(_ token: PresentedToken, now: Double, reuseInterval: Double) -> RefreshDecision {

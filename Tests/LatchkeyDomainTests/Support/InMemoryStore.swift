@@ -39,6 +39,11 @@ final class InMemoryStore: Store {
     var audit: [AuditEvent] = []
     var published: [RevocationNotice] = []
     var transactions = 0
+    /// Which refresh path ran: compare-and-set attempts and wins, and
+    /// reads under the family's lock.
+    var casAttempts = 0
+    var casRotations = 0
+    var tokenLocks = 0
   }
 
   let state = Mutex(State())
@@ -116,6 +121,11 @@ final class InMemoryStore: Store {
     }
 
     func lockRefreshToken(hash: [UInt8]) throws -> LockedRefreshToken? {
+      state.tokenLocks += 1
+      return try peekRefreshToken(hash: hash)
+    }
+
+    private func peekRefreshToken(hash: [UInt8]) throws -> LockedRefreshToken? {
       guard let token = state.tokens.values.first(where: { $0.hash == hash }),
         let session = state.sessions[token.session], let user = state.users[session.user]
       else { return nil }
@@ -126,6 +136,27 @@ final class InMemoryStore: Store {
         state: PresentedToken(
           expiresAt: token.expiresAt, usedAt: token.usedAt, successorUsed: successor?.usedAt != nil,
           sessionRevoked: session.revokedAt != nil, sessionExpiresAt: session.absoluteExpiry))
+    }
+
+    /// Rotates exactly when the rules say `.rotate`, so a divergence between
+    /// the fast path and the locked path shows up in the domain's tests.
+    func rotateIfCurrent(hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double) throws
+      -> RotatedToken?
+    {
+      state.casAttempts += 1
+      guard let token = try peekRefreshToken(hash: hash),
+        RefreshDecision.decide(token.state, now: now, reuseInterval: 0) == .rotate
+      else { return nil }
+      let expiry = RefreshDecision.successorExpiry(
+        now: now, refreshTTL: refreshTTL, sessionExpiresAt: token.state.sessionExpiresAt)
+      let next = try insertRefreshToken(
+        session: token.sessionID, hash: successorHash, parent: token.id, issuedAt: now, expiresAt: expiry)
+      try markRotated(token: token.id, successor: next, now: now)
+      try touchSession(token.sessionID, now: now)
+      state.casRotations += 1
+      return RotatedToken(
+        sessionID: token.sessionID, userID: token.userID, role: token.role, email: token.email,
+        successorExpiresAt: expiry)
     }
 
     func markRotated(token: Int64, successor: Int64, now: Double) throws {
