@@ -456,7 +456,7 @@ def test_db_restart(args):
             with lock:
                 phase[0] = "back"
             back_started = time.monotonic()
-            subprocess.run([args.dev_db, "start", str(args.db_port)], check=True, stdout=subprocess.DEVNULL)
+            start_database(args)
             with lock:
                 recovered = lock.wait_for(lambda: problems or all(count(k, "back", 200) >= 1 for k in kinds), timeout=30)
             recovery = time.monotonic() - back_started
@@ -477,6 +477,22 @@ def test_db_restart(args):
             raise Failure("the server exited")
     finally:
         server.stop()
+
+
+def start_database(args):
+    """Starts the stopped cluster again. While it was down its port was free,
+    and a client socket of the load may have taken it as its ephemeral port
+    (its TIME_WAIT then blocks the bind for up to 60 s): retry until a deadline."""
+    deadline = time.monotonic() + 90
+    while True:
+        result = subprocess.run(
+            [args.dev_db, "start", str(args.db_port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        if result.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise Failure(f"PostgreSQL did not start again: {result.stderr.strip()}")
+        time.sleep(0.5)  # polling interval between start attempts
 
 
 # --- c. start/SIGTERM cycles with requests in flight -------------------------
