@@ -473,6 +473,8 @@ def test_db_restart(args):
             stop.set()
             for t in threads:
                 t.join(timeout=20)
+            if phase[0] == "down":
+                start_database(args)  # the later tests need it
         if problems:
             raise Failure("; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""))
         if not recovered:
