@@ -19,6 +19,17 @@ public final class PostgresListener: Sendable {
   private let stopping = Atomic<Bool>(false)
   private let control = Mutex(Control())
   private let wake = DispatchSemaphore(value: 0)
+  /// Written by `stop()` so a wait on the connection's socket ends at once
+  /// instead of after its poll interval (a stop would otherwise cost up to
+  /// `pollMilliseconds`, on every shutdown).
+  private let stopPipe = PostgresListener.makePipe()
+
+  private static func makePipe() -> (read: Int32, write: Int32) {
+    var fds: [Int32] = [-1, -1]
+    guard pipe(&fds) == 0 else { return (-1, -1) }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return (fds[0], fds[1])
+  }
   private let running = DispatchGroup()
 
   private struct Control {
@@ -66,11 +77,19 @@ public final class PostgresListener: Sendable {
     thread.start()
   }
 
+  deinit {
+    for fd in [stopPipe.read, stopPipe.write] where fd >= 0 { close(fd) }
+  }
+
   /// Stops the thread and waits for it (about `pollMilliseconds` plus a running callback), so no
   /// callback runs after this returns. From inside a callback it only asks, to avoid a deadlock.
   public func stop() {
     stopping.store(true, ordering: .releasing)
     wake.signal()
+    if stopPipe.write >= 0 {
+      var byte: UInt8 = 1
+      _ = write(stopPipe.write, &byte, 1)
+    }
     let thread = control.withLock { $0.thread }
     if let thread, pthread_equal(thread, pthread_self()) != 0 { return }
     running.wait()
@@ -121,7 +140,7 @@ public final class PostgresListener: Sendable {
       if isStopping { return }
       let fd = connection.socket
       guard fd >= 0 else { return }
-      if SocketWait.wait(fd: fd, forWrite: false, milliseconds: Self.pollMilliseconds) == .ready {
+      if SocketWait.wait(fd: fd, orWake: stopPipe.read, milliseconds: Self.pollMilliseconds) == .ready {
         if !connection.consumeInput() {
           // Deliver what arrived before the loss, then report it.
           while let notification = connection.nextNotification() {

@@ -22,6 +22,24 @@ enum SocketWait {
   }
 }
 
+extension SocketWait {
+  /// Waits for `fd` to be readable or `wake` (a pipe's read end) to become readable;
+  /// `.timedOut` also when only `wake` fired, so the caller re-checks why.
+  static func wait(fd: Int32, orWake wake: Int32, milliseconds: Int) -> Outcome {
+    guard wake >= 0 else { return wait(fd: fd, forWrite: false, milliseconds: milliseconds) }
+    var descriptors = [
+      pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+    ]
+    while true {
+      let count = poll(&descriptors, 2, Int32(clamping: max(0, milliseconds)))
+      if count > 0 { return descriptors[0].revents != 0 ? .ready : .timedOut }
+      if count == 0 { return .timedOut }
+      if errno == EINTR { continue }
+      return .ready
+    }
+  }
+}
+
 enum MonotonicClock {
   static func seconds() -> Double {
     var now = timespec()

@@ -137,3 +137,18 @@ import Testing
     _ = try h.service.register(email: "op@example.com", password: "correct horse", role: .admin, client: nil)
   }
 }
+
+/// The email rule works on Unicode scalars (docs/api.md#register).
+@Suite struct EmailRuleTests {
+  @Test(arguments: ["x2@.\u{301}b", "@example.com", "a@", "a@b@c", "a b@c", "a@b.", "a@.b", "a\u{0}@b"])
+  func refused(_ email: String) {
+    #expect(throws: AuthError.self) { try PasswordPolicy.validateEmail(email) }
+  }
+
+  @Test(arguments: [
+    "x1@\u{301}b.c", "ann@example.com", " Ann@Example.COM ", "a@localhost", "ünï@exämple.org",
+  ])
+  func accepted(_ email: String) throws {
+    try PasswordPolicy.validateEmail(email)
+  }
+}

@@ -16,13 +16,16 @@ public struct PasswordPolicy: Sendable {
   }
 
   /// A pragmatic email check: one '@', non-empty local part, a dotless or
-  /// dotted domain without spaces, at most 254 bytes (RFC 5321).
+  /// dotted domain without spaces, at most 254 bytes (RFC 5321). Checked on
+  /// Unicode scalars, not user-perceived characters, so a combining mark
+  /// after '@' or '.' cannot hide it.
   public static func validateEmail(_ email: String) throws(AuthError) {
     let trimmed = email.trimmingCharacters(in: .whitespacesAndNewlines)
-    let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-    guard trimmed.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-      !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-      !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 })
+    let scalars = Array(trimmed.unicodeScalars)
+    let ats = scalars.indices.filter { scalars[$0] == "@" }
+    guard trimmed.utf8.count <= 254, ats.count == 1, let at = ats.first, at > 0, at < scalars.count - 1,
+      scalars[at + 1] != ".", scalars.last != ".",
+      !scalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f })
     else {
       throw .invalidRequest("email is not a valid address")
     }
