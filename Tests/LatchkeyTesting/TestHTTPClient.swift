@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyHTTP
 
 #if canImport(Glibc)
   import Glibc
@@ -33,10 +34,15 @@ public enum TestHTTPError: Error {
   case malformed(String)
 }
 
-/// A deliberately small HTTP/1.1 client over a raw socket, so tests control
-/// every header and can check keep-alive (one socket, several requests).
+/// A deliberately small HTTP/1.1 client, so tests control every header. It
+/// drives either a live server over a raw socket (keep-alive included: one
+/// socket, several requests) or a `Responder` in-process, without a socket,
+/// as HummingbirdTesting does: one client API for both, so a suite can run
+/// the same requests through the router alone and through the whole stack.
 public final class TestHTTPClient {
   public let port: UInt16
+  /// Set for an in-process client: requests go to the responder directly.
+  public let responder: Responder?
   private var fd: Int32 = -1
   private var buffer: [UInt8] = []
   /// How many TCP connections this client opened (keep-alive checks).
@@ -45,6 +51,14 @@ public final class TestHTTPClient {
 
   public init(port: UInt16) {
     self.port = port
+    self.responder = nil
+  }
+
+  /// A client that hands each request to `responder` on the calling
+  /// thread: routing, middleware, handlers and error mapping, no MHD.
+  public init(responder: Responder) {
+    self.port = 0
+    self.responder = responder
   }
 
   deinit { disconnect() }
@@ -76,6 +90,7 @@ public final class TestHTTPClient {
   public func request(
     _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil
   ) throws -> TestResponse {
+    if let responder { return try Self.respond(responder, method, path, headers: headers, body: body) }
     var lines = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
     for (name, value) in headers { lines += "\(name): \(value)\r\n" }
     if let body { lines += "Content-Length: \(body.count)\r\n" }
@@ -91,6 +106,41 @@ public final class TestHTTPClient {
       try sendRaw(bytes)
       return try readResponse(method: method)
     }
+  }
+
+  /// What the server's C bridge does before the responder: split the
+  /// target, decode the query, lower-case header names.
+  static func respond(
+    _ responder: Responder, _ method: String, _ target: String, headers: [(String, String)], body: [UInt8]?
+  ) throws -> TestResponse {
+    var query: [String: String] = [:]
+    if let mark = target.firstIndex(of: "?") {
+      for pair in target[target.index(after: mark)...].split(separator: "&") {
+        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let decode = { (text: Substring) in
+          text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+        }
+        let name = decode(parts[0])
+        if query[name] == nil { query[name] = parts.count > 1 ? decode(parts[1]) : "" }
+      }
+    }
+    let parsed: RequestTarget
+    do {
+      parsed = try RequestTarget.parse(Array(target.utf8))
+    } catch {
+      let response = responder.finish(error.response, for: Request(method: method, path: "/"))
+      return TestResponse(status: response.status, headers: response.headers, body: response.body)
+    }
+    var all = [("host", "127.0.0.1")] + headers
+    if let body { all.append(("content-length", String(body.count))) }
+    let sent = all.first { $0.0.lowercased() == "x-request-id" }?.1
+    var request = Request(
+      method: method, path: parsed.path, query: query, headers: all.map { (name: $0.0, value: $0.1) },
+      body: body ?? [], requestID: RequestID.accepted(sent) ?? "in-process-" + UUID().uuidString.prefix(8))
+    request.pathSegments = parsed.segments
+    let response = responder.respond(to: request)
+    let bytes = method == "HEAD" ? [] : response.body
+    return TestResponse(status: response.status, headers: response.headers, body: bytes)
   }
 
   public func json(

@@ -41,7 +41,11 @@ public final class TestServer: @unchecked Sendable {
       .deletingLastPathComponent().appendingPathComponent("sql").path
   }
 
-  public func client() -> TestHTTPClient { TestHTTPClient(port: port) }
+  /// A client over a socket to the live server, or (`inProcess`) one that
+  /// hands requests straight to the application's responder.
+  public func client(inProcess: Bool = false) -> TestHTTPClient {
+    inProcess ? TestHTTPClient(responder: app.responder) : TestHTTPClient(port: port)
+  }
 
   public func stop() {
     app.stop()

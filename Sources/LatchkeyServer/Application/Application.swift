@@ -16,6 +16,9 @@ public final class Application: Sendable {
   public let hashing: BoundedThreadPool
   public let service: AuthService
   public let server: HTTPServer
+  /// Routing, middleware and error mapping, without the socket (tests drive
+  /// it in-process).
+  public let responder: Responder
   public let purger: Purger
   /// The in-memory revocation view (nil with LATCHKEY_REVOCATION_CHECK=database).
   public let view: RevocationView?
@@ -47,7 +50,7 @@ public final class Application: Sendable {
     )
     let pool = self.pool
     let routes = Routes(service: service, config: config, metrics: metrics, readiness: { pool.ping() })
-    let responder = Responder(
+    responder = Responder(
       router: routes.router(), cors: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)),
       mapError: ErrorMapping.map,
       onUnexpectedError: { request, error in
