@@ -11,11 +11,6 @@ public struct PostgresRow: Sendable {
     self.values = values
   }
 
-  /// A row from text values, for fakes in tests of code that reads rows.
-  public init(columns: [String], values: [String?]) {
-    self.init(columns: PostgresColumns(names: columns), values: values)
-  }
-
   public var columnCount: Int { values.count }
   public var columnNames: [String] { columns.names }
 

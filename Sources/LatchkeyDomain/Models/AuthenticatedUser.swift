@@ -28,8 +28,6 @@ public struct AuthenticatedUser: Sendable {
     self.userIDText = userIDText
     self.sessionIDText = sessionIDText
   }
-
-  public var isAdmin: Bool { role == .admin }
 }
 
 /// Proof that a request was made by an administrator: only

@@ -22,8 +22,6 @@ public struct RevocationSet: Sendable {
     horizon = Double(max(accessTTL, 3600)) + 120
   }
 
-  public var isEmpty: Bool { sessions.isEmpty && tokens.isEmpty && userCutoffs.isEmpty }
-
   public func isRevoked(_ token: AuthenticatedUser) -> Bool {
     if sessions[token.sessionID] != nil || tokens[token.jti] != nil { return true }
     // A token issued in the cut-off's second, after it, stays valid: the

@@ -95,12 +95,6 @@ public final class Metrics: RequestObserver, EventCounter, Sendable {
     }
   }
 
-  /// A counter's current value (tests and diagnostics).
-  public func value(_ name: String, _ labels: [(String, String)] = []) -> Double {
-    let key = Series(name: name, labels: labels.flatMap { [$0.0, $0.1] })
-    return state.withLock { $0.counters[key] ?? 0 }
-  }
-
   public func render() -> String {
     var (counters, histograms, requests, latencies, sources) = state.withLock {
       ($0.counters, $0.histograms, $0.requests, $0.latencies, $0.gaugeSources)
