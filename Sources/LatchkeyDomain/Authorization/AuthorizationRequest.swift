@@ -9,7 +9,9 @@ public enum AuthorizationRequest {
   }
 
   /// `client` is the registration of `clientID(in: query)`, or nil when there is none.
-  public static func validate(query: [(String, String)], client: AuthorizationClient?) -> AuthorizationOutcome {
+  public static func validate(
+    query: [(String, String)], client: AuthorizationClient?
+  ) -> AuthorizationOutcome {
     let parameters = Parameters(query)
     let clientID: String
     switch parameters.single("client_id") {

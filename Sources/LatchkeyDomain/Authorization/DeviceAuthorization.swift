@@ -37,8 +37,9 @@ public struct DeviceAuthorization: Sendable, Equatable {
   }
 
   /// A new authorization, as `POST /oauth/device_authorization` starts it.
-  public init(clientID: String, scopes: [String], userCode: UserCode, now: Double, settings: DeviceFlowSettings)
-  {
+  public init(
+    clientID: String, scopes: [String], userCode: UserCode, now: Double, settings: DeviceFlowSettings
+  ) {
     self.init(
       clientID: clientID, scopes: scopes, userCode: userCode, issuedAt: now,
       expiresAt: now + settings.lifetime, interval: settings.interval)
