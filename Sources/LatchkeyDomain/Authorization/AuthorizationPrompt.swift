@@ -4,6 +4,7 @@
 public enum AuthorizationPrompt: String, Sendable, Equatable, CaseIterable {
   /// Ask for the password even when a sign-in cookie is live.
   case login
-  /// Show nothing: fail with `login_required` or `consent_required` instead of asking.
-  case none
+  /// `prompt=none`: show nothing, fail with `login_required` or `consent_required` instead of asking.
+  /// Not spelled `none`, which an optional prompt would confuse with nil.
+  case noInteraction = "none"
 }

@@ -21,7 +21,9 @@ struct SoftwareSHA256: Digests {
     var message = bytes + [0x80]
     while message.count % 64 != 56 { message.append(0) }
     let bitLength = UInt64(bytes.count) * 8
-    for shift in stride(from: 56, through: 0, by: -8) { message.append(UInt8(truncatingIfNeeded: bitLength >> shift)) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      message.append(UInt8(truncatingIfNeeded: bitLength >> shift))
+    }
 
     for blockStart in stride(from: 0, to: message.count, by: 64) {
       var words = [UInt32](repeating: 0, count: 64)
@@ -53,5 +55,7 @@ struct SoftwareSHA256: Digests {
     return hash.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) } }
   }
 
-  private func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 { (value >> count) | (value << (32 - count)) }
+  private func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {
+    (value >> count) | (value << (32 - count))
+  }
 }
