@@ -18,6 +18,7 @@ extension CommandLine {
       serve                        apply pending migrations, then serve HTTP
       migrate                      apply pending migrations and exit
       user add EMAIL [--role ROLE] create a user; the password is read from standard input
+      client add|list|remove       manage OAuth clients (latchkey client for details; docs/oauth.md)
       help                         this text
 
     Configuration comes from LATCHKEY_* environment variables; see docs/operations.md.
@@ -53,6 +54,7 @@ extension CommandLine {
       case "serve": return try serve(environment)
       case "migrate": return try migrate(environment)
       case "user": return try user(Array(arguments.dropFirst()), environment)
+      case "client": return try client(Array(arguments.dropFirst()), environment)
       case "help", "--help", "-h":
         print(usage)
         return 0
