@@ -124,7 +124,8 @@ enum ClientCommand {
   }
 
   static func jsonLine(_ fields: [String: Any]) -> String {
-    let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+    let data = try? JSONSerialization.data(
+      withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
     return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
   }
 }

@@ -24,7 +24,9 @@ import Testing
         name: "svc", isPublic: isPublic, grants: grants, scopes: scopes, redirectURIs: [])
     }
 
-    func token(_ client: RegisteredClient, scope: String? = nil, secret: String? = nil) throws -> ClientTokenGrant {
+    func token(_ client: RegisteredClient, scope: String? = nil, secret: String? = nil) throws
+      -> ClientTokenGrant
+    {
       try oauth.token(
         grantType: "client_credentials", scope: scope,
         credentials: ClientCredentials(clientID: client.client.clientID, secret: secret ?? client.secret),
@@ -57,7 +59,8 @@ import Testing
     #expect(throws: OAuthError.self) { try o.add(isPublic: true) }
     #expect(throws: OAuthError.self) {
       try o.oauth.registerClient(
-        name: "x", isPublic: true, grants: [.authorizationCode], scopes: [], redirectURIs: ["https://a/#frag"])
+        name: "x", isPublic: true, grants: [.authorizationCode], scopes: [], redirectURIs: ["https://a/#frag"]
+      )
     }
     #expect(throws: OAuthError.self) { try o.add(scopes: ["bad\"scope"]) }
   }
@@ -161,11 +164,15 @@ import Testing
     let o = OAuthHarness()
     let added = try o.add()
     let token = try o.token(added).accessToken
-    #expect(try o.oauth.introspect(token: token, credentials: o.credentials(added), address: o.address) != .inactive)
+    #expect(
+      try o.oauth.introspect(token: token, credentials: o.credentials(added), address: o.address) != .inactive
+    )
     try o.oauth.revoke(token: token, credentials: o.credentials(added), address: o.address)
     let claims = try FakeCodec().verifyClient(token, now: Int64(o.h.clock.now()))
     #expect(o.h.store.snapshot.published == [.token(jti: claims.jti, expiresAt: Double(claims.expiresAt))])
-    #expect(try o.oauth.introspect(token: token, credentials: o.credentials(added), address: o.address) == .inactive)
+    #expect(
+      try o.oauth.introspect(token: token, credentials: o.credentials(added), address: o.address) == .inactive
+    )
     // Again, and unknown or malformed tokens: still fine, nothing more published.
     for again in [token, "rt-unknown", "garbage", "a.b.c"] {
       try o.oauth.revoke(token: again, credentials: o.credentials(added), address: o.address)
@@ -186,8 +193,9 @@ import Testing
     }
     #expect(o.h.store.snapshot.denylist.isEmpty)
     // But any confidential client may introspect it.
-    guard case .client(let claims) = try o.oauth.introspect(
-      token: token, credentials: o.credentials(b), address: o.address)
+    guard
+      case .client(let claims) = try o.oauth.introspect(
+        token: token, credentials: o.credentials(b), address: o.address)
     else { throw Failure("inactive") }
     #expect(claims.clientID == a.client.clientID && claims.scope == "read write")
   }
@@ -207,18 +215,24 @@ import Testing
     _ = try o.h.service.authenticate(bearer: login.grant.accessToken)
     // A user's access token introspects as active; a refresh token is never
     // issued to a client, so it is inactive.
-    guard case .user(let claims) = try o.oauth.introspect(
-      token: login.grant.accessToken, credentials: o.credentials(added), address: o.address)
+    guard
+      case .user(let claims) = try o.oauth.introspect(
+        token: login.grant.accessToken, credentials: o.credentials(added), address: o.address)
     else { throw Failure("inactive") }
-    #expect(claims.email == "ann@example.com" && claims.sessionID == login.grant.sessionID.uuidString.lowercased())
-    #expect(try o.oauth.introspect(token: refresh, credentials: o.credentials(added), address: o.address) == .inactive)
+    #expect(
+      claims.email == "ann@example.com" && claims.sessionID == login.grant.sessionID.uuidString.lowercased())
+    #expect(
+      try o.oauth.introspect(token: refresh, credentials: o.credentials(added), address: o.address)
+        == .inactive)
     // After logout the user's tokens are dead: revoking them is a no-op 200,
     // introspection says inactive.
-    try o.h.service.logout(refreshToken: refresh, bearer: login.grant.accessToken, global: false, client: o.h.client)
+    try o.h.service.logout(
+      refreshToken: refresh, bearer: login.grant.accessToken, global: false, client: o.h.client)
     try o.oauth.revoke(token: refresh, credentials: o.credentials(added), address: o.address)
     try o.oauth.revoke(token: login.grant.accessToken, credentials: o.credentials(added), address: o.address)
     #expect(
-      try o.oauth.introspect(token: login.grant.accessToken, credentials: o.credentials(added), address: o.address)
+      try o.oauth.introspect(
+        token: login.grant.accessToken, credentials: o.credentials(added), address: o.address)
         == .inactive)
   }
 
@@ -233,7 +247,8 @@ import Testing
     // But not with a secret it cannot have.
     #expect(throws: OAuthService.authenticationFailed) {
       try o.oauth.revoke(
-        token: "x", credentials: ClientCredentials(clientID: pub.client.clientID, secret: "s"), address: o.address)
+        token: "x", credentials: ClientCredentials(clientID: pub.client.clientID, secret: "s"),
+        address: o.address)
     }
   }
 
@@ -243,10 +258,14 @@ import Testing
     let token = try o.token(added).accessToken
     // The fake codec has no signature; a forgery is a token it cannot read.
     for bad in ["garbage", "client|" + added.client.clientID] {
-      #expect(try o.oauth.introspect(token: bad, credentials: o.credentials(added), address: o.address) == .inactive)
+      #expect(
+        try o.oauth.introspect(token: bad, credentials: o.credentials(added), address: o.address) == .inactive
+      )
     }
     o.h.clock.advance(601)
-    #expect(try o.oauth.introspect(token: token, credentials: o.credentials(added), address: o.address) == .inactive)
+    #expect(
+      try o.oauth.introspect(token: token, credentials: o.credentials(added), address: o.address) == .inactive
+    )
   }
 
   // MARK: - Removal
@@ -259,7 +278,9 @@ import Testing
     #expect(try o.oauth.removeClient(id: gone.client.clientID))
     #expect(try !o.oauth.removeClient(id: gone.client.clientID))
     #expect(try !o.oauth.removeClient(id: "nonsense"))
-    #expect(try o.oauth.introspect(token: token, credentials: o.credentials(stays), address: o.address) == .inactive)
+    #expect(
+      try o.oauth.introspect(token: token, credentials: o.credentials(stays), address: o.address) == .inactive
+    )
     #expect(throws: OAuthService.authenticationFailed) { try o.token(gone) }
     #expect(try o.oauth.listClients().map(\.id) == [stays.client.id])
   }

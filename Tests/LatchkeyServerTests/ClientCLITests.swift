@@ -41,8 +41,10 @@ import Testing
       #expect(secret.count >= 43, "at least 256 bits, base64url")
 
       let pub = try CLIProcess.run(
-        ["client", "add", "spa", "--public", "--grant", "authorization_code", "--redirect-uri",
-          "https://app.example/cb"],
+        [
+          "client", "add", "spa", "--public", "--grant", "authorization_code", "--redirect-uri",
+          "https://app.example/cb",
+        ],
         environment: environment(url))
       #expect(pub.status == 0, "stderr: \(pub.stderr)")
       #expect(jsonLines(pub.stdout).first?.keys.sorted() == ["client_id"])

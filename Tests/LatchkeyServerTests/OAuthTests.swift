@@ -16,18 +16,21 @@ import Testing
     _ environment: [String: String] = [:], _ body: (TestServer, OAuthService) throws -> T
   ) throws -> T {
     try withServer(["LATCHKEY_PUBLIC_URL": Self.publicURL].merging(environment) { $1 }) { server in
-      try body(server, OAuthService(auth: server.app.service, clientTokenTTL: server.app.config.clientTokenTTL))
+      try body(
+        server, OAuthService(auth: server.app.service, clientTokenTTL: server.app.config.clientTokenTTL))
     }
   }
 
-  func add(_ oauth: OAuthService, scopes: [String] = ["read", "write"]) throws -> (id: String, secret: String) {
+  func add(_ oauth: OAuthService, scopes: [String] = ["read", "write"]) throws -> (id: String, secret: String)
+  {
     let added = try oauth.registerClient(
       name: "svc", isPublic: false, grants: [], scopes: scopes, redirectURIs: [])
     return (added.client.clientID, try #require(added.secret))
   }
 
   static func basic(_ id: String, _ secret: String) -> (String, String) {
-    let raw = String(decoding: FormBody.encode([("", id)]).dropFirst(), as: UTF8.self) + ":"
+    let raw =
+      String(decoding: FormBody.encode([("", id)]).dropFirst(), as: UTF8.self) + ":"
       + String(decoding: FormBody.encode([("", secret)]).dropFirst(), as: UTF8.self)
     return ("Authorization", "Basic " + Data(raw.utf8).base64EncodedString())
   }
@@ -135,7 +138,8 @@ import Testing
         "invalid_scope")
       expectError(try post(http, "/oauth/token", [grant, ("client_id", pub)]), 400, "unauthorized_client")
       expectError(
-        try post(http, "/oauth/token", [], headers: [basic], raw: "grant_type=client_credentials&scope=a&scope=b"),
+        try post(
+          http, "/oauth/token", [], headers: [basic], raw: "grant_type=client_credentials&scope=a&scope=b"),
         400, "invalid_request")
       let json = try http.json("POST", "/oauth/token", ["grant_type": "client_credentials"], headers: [basic])
       #expect(json.status == 415)
@@ -151,7 +155,8 @@ import Testing
       for _ in 0..<2 {
         expectError(
           try post(
-            http, "/oauth/token", [("grant_type", "client_credentials")], headers: [Self.basic(client.id, "no")]),
+            http, "/oauth/token", [("grant_type", "client_credentials")],
+            headers: [Self.basic(client.id, "no")]),
           401, "invalid_client", basicChallenge: true)
       }
       let throttled = try post(
@@ -184,8 +189,10 @@ import Testing
       let user = try http.signIn(uniqueEmail(), register: true)
       let userActive = try post(
         http, "/oauth/introspect",
-        [("token", user.access), ("token_type_hint", "access_token"), ("client_id", caller.id),
-          ("client_secret", caller.secret)])
+        [
+          ("token", user.access), ("token_type_hint", "access_token"), ("client_id", caller.id),
+          ("client_secret", caller.secret),
+        ])
       #expect(
         Set(userActive.json.keys) == [
           "active", "token_type", "sub", "username", "sid", "iss", "aud", "exp", "iat", "nbf", "jti",
@@ -199,12 +206,14 @@ import Testing
       }
       expectError(try post(http, "/oauth/introspect", [], headers: [basic]), 400, "invalid_request")
       expectError(
-        try post(http, "/oauth/introspect", [("token", clientToken)], headers: [Self.basic(caller.id, "x")]), 401,
+        try post(http, "/oauth/introspect", [("token", clientToken)], headers: [Self.basic(caller.id, "x")]),
+        401,
         "invalid_client", basicChallenge: true)
       let pub = try oauth.registerClient(
         name: "spa", isPublic: true, grants: [.authorizationCode], scopes: [], redirectURIs: [])
       expectError(
-        try post(http, "/oauth/introspect", [("token", clientToken), ("client_id", pub.client.clientID)]), 401,
+        try post(http, "/oauth/introspect", [("token", clientToken), ("client_id", pub.client.clientID)]),
+        401,
         "invalid_client")
     }
   }
@@ -220,7 +229,8 @@ import Testing
         http, "/oauth/revoke", [("token", clientToken)], headers: [Self.basic(other.id, other.secret)])
       expectError(notYours, 400, "unauthorized_client")
       let revoked = try post(
-        http, "/oauth/revoke", [("token", clientToken), ("token_type_hint", "access_token")], headers: [basic])
+        http, "/oauth/revoke", [("token", clientToken), ("token_type_hint", "access_token")], headers: [basic]
+      )
       #expect(revoked.status == 200 && revoked.body.isEmpty)
       #expect(revoked.header("Cache-Control") == "no-store")
       let after = try post(http, "/oauth/introspect", [("token", clientToken)], headers: [basic])
@@ -232,8 +242,12 @@ import Testing
 
       // A user's live tokens belong to no client: left alone.
       let user = try http.signIn(uniqueEmail(), register: true)
-      expectError(try post(http, "/oauth/revoke", [("token", user.refresh)], headers: [basic]), 400, "unauthorized_client")
-      expectError(try post(http, "/oauth/revoke", [("token", user.access)], headers: [basic]), 400, "unauthorized_client")
+      expectError(
+        try post(http, "/oauth/revoke", [("token", user.refresh)], headers: [basic]), 400,
+        "unauthorized_client")
+      expectError(
+        try post(http, "/oauth/revoke", [("token", user.access)], headers: [basic]), 400,
+        "unauthorized_client")
       #expect(try http.me(user.access).status == 200)
     }
   }
@@ -250,7 +264,8 @@ import Testing
       #expect(answer.text == "{\"active\":false}")
       expectError(
         try post(
-          http, "/oauth/token", [("grant_type", "client_credentials")], headers: [Self.basic(gone.id, gone.secret)]),
+          http, "/oauth/token", [("grant_type", "client_credentials")],
+          headers: [Self.basic(gone.id, gone.secret)]),
         401, "invalid_client", basicChallenge: true)
     }
   }

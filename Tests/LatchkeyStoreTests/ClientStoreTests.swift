@@ -60,12 +60,18 @@ import Testing
     try withStore { store, _ in
       let c = client()
       try store.transaction { try $0.insertClient(c) }
-      #expect(try store.read { try $0.clientTokenStatus(client: c.id, jti: "j1") } == .init(clientExists: true, denylisted: false))
+      #expect(
+        try store.read { try $0.clientTokenStatus(client: c.id, jti: "j1") }
+          == .init(clientExists: true, denylisted: false))
       _ = try store.transaction { try $0.denylist(jti: "j1", expiresAt: 4_000_000_000) }
-      #expect(try store.read { try $0.clientTokenStatus(client: c.id, jti: "j1") } == .init(clientExists: true, denylisted: true))
+      #expect(
+        try store.read { try $0.clientTokenStatus(client: c.id, jti: "j1") }
+          == .init(clientExists: true, denylisted: true))
       #expect(try store.transaction { try $0.deleteClient(id: c.id) })
       #expect(try !store.transaction { try $0.deleteClient(id: c.id) })
-      #expect(try store.read { try $0.clientTokenStatus(client: c.id, jti: "j2") } == .init(clientExists: false, denylisted: false))
+      #expect(
+        try store.read { try $0.clientTokenStatus(client: c.id, jti: "j2") }
+          == .init(clientExists: false, denylisted: false))
       #expect(try store.read { try $0.listClients() }.isEmpty)
     }
   }

@@ -76,7 +76,8 @@ public enum ErrorMapping {
   /// RFC 6749 §5.2: 401 for a failed client authentication, 400 for the rest.
   /// The route adds `WWW-Authenticate` when the client tried HTTP Basic.
   public static func map(_ error: OAuthError) -> HTTPError {
-    HTTPError(status: error.code == "invalid_client" ? 401 : 400, code: error.code,
+    HTTPError(
+      status: error.code == "invalid_client" ? 401 : 400, code: error.code,
       description: error.errorDescription)
   }
 }

@@ -57,7 +57,8 @@ struct PresentedClient {
         out.append(UInt8(ascii: " "))
         index += 1
       case UInt8(ascii: "%"):
-        guard index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) else {
+        guard index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2])
+        else {
           return nil
         }
         out.append(high << 4 | low)

@@ -28,7 +28,8 @@ extension Routes {
         grantType: form["grant_type"], scope: form["scope"], credentials: client,
         address: self.client(request).ip)
       return Response.json(
-        200, ClientTokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn, scope: grant.scope))
+        200, ClientTokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn, scope: grant.scope)
+      )
     }
   }
 

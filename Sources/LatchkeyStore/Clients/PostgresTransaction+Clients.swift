@@ -52,7 +52,8 @@ extension PostgresTransaction: ClientStore {
   }
 
   private static func client(_ row: PostgresRow) throws -> OAuthClient {
-    guard let id = row.uuid("id"), let name = row.string("name"), let created = row.double("created_at") else {
+    guard let id = row.uuid("id"), let name = row.string("name"), let created = row.double("created_at")
+    else {
       throw UnexpectedRow(what: "client")
     }
     func list(_ column: String) -> [String] {
