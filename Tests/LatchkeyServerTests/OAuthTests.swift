@@ -280,6 +280,31 @@ import Testing
     }
   }
 
+  @Test func revocationAndRemovalHoldOnEveryInstance() throws {
+    try TwoInstanceTests.withPair { a, b in
+      let oauth = OAuthService(auth: a.app.service, clientTokenTTL: 900)
+      let client = try add(oauth)
+      let caller = try add(oauth)
+      let introspectOnB = { (token: String) in
+        try post(
+          b.client(), "/oauth/introspect", [("token", token)], headers: [Self.basic(caller.id, caller.secret)]
+        ).text
+      }
+      let revoked = try token(a.client(), client)
+      let kept = try token(a.client(), client)
+      #expect(try introspectOnB(revoked).hasPrefix("{\"active\":true"))
+      #expect(
+        try post(
+          a.client(), "/oauth/revoke", [("token", revoked)], headers: [Self.basic(client.id, client.secret)]
+        )
+        .status == 200)
+      #expect(try introspectOnB(revoked) == "{\"active\":false}")
+      #expect(try introspectOnB(kept).hasPrefix("{\"active\":true"))
+      #expect(try oauth.removeClient(id: client.id))
+      #expect(try introspectOnB(kept) == "{\"active\":false}")
+    }
+  }
+
   // MARK: - Metadata
 
   @Test func metadataComesFromThePublicURLNotTheHost() throws {
