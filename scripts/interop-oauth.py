@@ -7,7 +7,9 @@ client credentials with client_secret_basic and with client_secret_post, introsp
 RFC 8414 metadata through Authlib's validator. When LATCHKEY_JWT_SECRET is set (HS256), the
 client token is also verified with authlib.jose.
 
-It registers its own clients with `latchkey client add`, so it needs the server's database:
+`scripts/interop-oauth` does all of this (a server on a free port, the venv) given a throwaway
+database; `scripts/interop` calls it when LATCHKEY_TEST_DATABASE_URL is set (as in scripts/test).
+By hand: it registers its own clients with `latchkey client add`, so it needs the server's database:
 
     python3 -m venv .data/venv-oauth && .data/venv-oauth/bin/pip install Authlib requests
     LATCHKEY_DATABASE_URL=postgres://... LATCHKEY_JWT_SECRET=... .build/debug/latchkey serve &
