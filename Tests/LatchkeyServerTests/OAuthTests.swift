@@ -168,6 +168,23 @@ import Testing
     }
   }
 
+  @Test func aLostDatabaseIs503() throws {
+    let server = try TestServer(databaseURL: "postgres://latchkey@127.0.0.1:1/none?connect_timeout=1")
+    defer { server.stop() }
+    let http = server.client()
+    let credentials = [("client_id", UUID().uuidString), ("client_secret", "x")]
+    for (path, fields) in [
+      ("/oauth/token", [("grant_type", "client_credentials")] + credentials),
+      ("/oauth/introspect", [("token", "t")] + credentials),
+      ("/oauth/revoke", [("token", "t")] + credentials),
+    ] {
+      let response = try post(http, path, fields)
+      #expect(response.status == 503, "\(path): \(response.text)")
+      #expect(response.errorCode == "temporarily_unavailable")
+      #expect(response.header("Cache-Control") == "no-store")
+    }
+  }
+
   // MARK: - Introspection and revocation
 
   @Test func introspectionShapes() throws {
