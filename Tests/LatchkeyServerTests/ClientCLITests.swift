@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyCrypto
 import LatchkeyHTTP
 import LatchkeyTesting
 import Testing
@@ -38,7 +39,14 @@ import Testing
       try #require(lines.count == 1 && add.stdout.split(separator: "\n").count == 1, "\(add.stdout)")
       let id = try #require(lines[0]["client_id"] as? String)
       let secret = try #require(lines[0]["client_secret"] as? String)
-      #expect(secret.count >= 43, "at least 256 bits, base64url")
+      #expect((Base64URL.decode(secret)?.count ?? 0) >= 32, "at least 256 bits")
+      // Only the SHA-256 digest is stored; no column holds the secret.
+      try withDatabase(url) { db in
+        let row = try #require(
+          try db.query("select secret_digest, clients::text as everything from clients").rows.first)
+        #expect(row.bytes("secret_digest") == SHA256.hash(Array(secret.utf8)))
+        #expect(row.string("everything")?.contains(secret) == false)
+      }
 
       let pub = try CLIProcess.run(
         [
