@@ -18,7 +18,10 @@ extension CommandLine {
       serve                        apply pending migrations, then serve HTTP
       migrate                      apply pending migrations and exit
       user add EMAIL [--role ROLE] create a user; the password is read from standard input
-      client add|list|remove       manage OAuth clients (latchkey client for details; docs/oauth.md)
+      client add NAME [--scope "a b c"] [--grant GRANT]... [--public] [--redirect-uri URI]...
+                                   register an OAuth client; prints {"client_id","client_secret"} once
+      client list                  OAuth clients, one JSON object per line (never a secret)
+      client remove ID             delete an OAuth client; its tokens are inactive everywhere
       help                         this text
 
     Configuration comes from LATCHKEY_* environment variables; see docs/operations.md.
