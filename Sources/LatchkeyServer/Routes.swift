@@ -12,6 +12,8 @@ public struct Routes: Sendable {
   let addresses: ClientAddressResolver
   let metrics: Metrics
   let readiness: @Sendable () -> Bool
+  let oauth: OAuthService
+  let publicURL: String
 
   public init(
     service: AuthService, config: Configuration, metrics: Metrics, readiness: @escaping @Sendable () -> Bool
@@ -24,6 +26,8 @@ public struct Routes: Sendable {
       trusted: config.trustedProxies.compactMap(AddressRange.init(parsing:)))
     self.metrics = metrics
     self.readiness = readiness
+    self.oauth = OAuthService(auth: service, clientTokenTTL: config.clientTokenTTL)
+    self.publicURL = config.publicURL
   }
 
   public func router() -> Router {
@@ -32,6 +36,7 @@ public struct Routes: Sendable {
     addSessionRoutes(to: &router)
     addAccountRoutes(to: &router)
     addAdminRoutes(to: &router)
+    addOAuthRoutes(to: &router)
     return router
   }
 

@@ -18,6 +18,10 @@ extension CommandLine {
       serve                        apply pending migrations, then serve HTTP
       migrate                      apply pending migrations and exit
       user add EMAIL [--role ROLE] create a user; the password is read from standard input
+      client add NAME [--scope "a b c"] [--grant GRANT]... [--public] [--redirect-uri URI]...
+                                   register an OAuth client; prints {"client_id","client_secret"} once
+      client list                  OAuth clients, one JSON object per line (never a secret)
+      client remove ID             delete an OAuth client; its tokens are inactive everywhere
       help                         this text
 
     Configuration comes from LATCHKEY_* environment variables; see docs/operations.md.
@@ -53,6 +57,7 @@ extension CommandLine {
       case "serve": return try serve(environment)
       case "migrate": return try migrate(environment)
       case "user": return try user(Array(arguments.dropFirst()), environment)
+      case "client": return try client(Array(arguments.dropFirst()), environment)
       case "help", "--help", "-h":
         print(usage)
         return 0

@@ -117,3 +117,51 @@ import Testing
     #expect(!c.auth.registrationOpen && !c.cookieSecure)
   }
 }
+
+@Suite struct OAuthConfigurationTests {
+  let base = [
+    "LATCHKEY_DATABASE_URL": "postgres://u@127.0.0.1/db",
+    "LATCHKEY_JWT_SECRET": String(repeating: "k", count: 32),
+  ]
+
+  func load(_ overrides: [String: String]) throws(ConfigurationError) -> Configuration {
+    try Configuration.load(from: base.merging(overrides) { $1 })
+  }
+
+  @Test func publicURLDefaultsToHostAndPort() throws {
+    #expect(try load([:]).publicURL == "http://127.0.0.1:8080")
+    #expect(
+      try load(["LATCHKEY_HOST": "0.0.0.0", "LATCHKEY_PORT": "9000"]).publicURL == "http://localhost:9000")
+    #expect(try load(["LATCHKEY_HOST": "::"]).publicURL == "http://localhost:8080")
+    #expect(try load(["LATCHKEY_HOST": "::1"]).publicURL == "http://[::1]:8080")
+    #expect(try load(["LATCHKEY_HOST": "auth.internal"]).publicURL == "http://auth.internal:8080")
+  }
+
+  @Test func publicURLIsValidatedAndLosesItsTrailingSlash() throws {
+    #expect(
+      try load(["LATCHKEY_PUBLIC_URL": "https://auth.example.com/"]).publicURL == "https://auth.example.com")
+    #expect(
+      try load(["LATCHKEY_PUBLIC_URL": "https://example.com/auth"]).publicURL == "https://example.com/auth")
+    for bad in [
+      "auth.example.com", "ftp://x.example", "https://x.example/?a=b", "https://x.example/#f", "https://",
+    ] {
+      #expect(throws: ConfigurationError.self, "\(bad)") { try load(["LATCHKEY_PUBLIC_URL": bad]) }
+    }
+    do {
+      _ = try load(["LATCHKEY_PUBLIC_URL": "https://user:hunter2@x.example"])
+      Issue.record("credentials in the public URL were accepted")
+    } catch {
+      #expect(error.variable == "LATCHKEY_PUBLIC_URL")
+      #expect(!error.description.contains("hunter2"))
+    }
+  }
+
+  @Test func clientTokenLifetimeDefaultsToTheAccessLifetime() throws {
+    #expect(try load([:]).clientTokenTTL == 900)
+    #expect(try load(["LATCHKEY_ACCESS_TTL": "5m"]).clientTokenTTL == 300)
+    #expect(
+      try load(["LATCHKEY_ACCESS_TTL": "5m", "LATCHKEY_CLIENT_TOKEN_TTL": "1h"]).clientTokenTTL == 3600)
+    #expect(throws: ConfigurationError.self) { try load(["LATCHKEY_CLIENT_TOKEN_TTL": "0"]) }
+    #expect(throws: ConfigurationError.self) { try load(["LATCHKEY_CLIENT_TOKEN_TTL": "soon"]) }
+  }
+}

@@ -21,6 +21,11 @@ public protocol TokenSecrets: Sendable {
   func newNonce() -> String
   /// A MAC over `message` under the device-cookie key, base64url.
   func deviceTag(_ message: String) -> String
+  /// A new OAuth client secret: 256 bits from a CSPRNG, base64url.
+  func newClientSecret() -> String
+  /// What the store keeps instead of a client secret. A plain SHA-256 is
+  /// enough for 256 random bits (argon2 is for guessable passwords).
+  func clientSecretDigest(_ secret: String) -> [UInt8]
   /// Compares two secrets in constant time.
   func equal(_ a: String, _ b: String) -> Bool
 }

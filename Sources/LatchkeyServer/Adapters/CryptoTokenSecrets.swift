@@ -37,5 +37,9 @@ public struct CryptoTokenSecrets: TokenSecrets {
     Base64URL.encode(HMACSHA256.mac(key: deviceKey, message: Array(message.utf8)))
   }
 
+  public func newClientSecret() -> String { SecureRandom.token(byteCount: 32) }
+
+  public func clientSecretDigest(_ secret: String) -> [UInt8] { SHA256.hash(Array(secret.utf8)) }
+
   public func equal(_ a: String, _ b: String) -> Bool { ConstantTime.equals(Array(a.utf8), Array(b.utf8)) }
 }

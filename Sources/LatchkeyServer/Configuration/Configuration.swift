@@ -34,6 +34,9 @@ public struct Configuration: Sendable {
   public var migrationsDirectory: String? = nil
   public var accessLog = true
   public var revocationCheck = RevocationCheck.memory
+  /// OAuth (docs/oauth.md): the base URL clients reach, and client tokens' lifetime.
+  public var publicURL = "http://127.0.0.1:8080"
+  public var clientTokenTTL: Int64 = 900
 
   /// Where /api looks up revocations: the in-memory view kept current by
   /// LISTEN/NOTIFY (default), or one database query per request.
@@ -114,6 +117,7 @@ public struct Configuration: Sendable {
       }
       c.revocationCheck = value
     }
+    try c.readOAuthSettings(reader)
     return c
   }
 

@@ -13,6 +13,8 @@ public enum ErrorMapping {
     switch error {
     case let auth as AuthError:
       return map(auth)
+    case let oauth as OAuthError:
+      return map(oauth)
     case let store as any StoreFailure:
       if store.isInvalidInput {
         return HTTPError.badRequest("a field contains characters that are not allowed")
@@ -69,5 +71,13 @@ public enum ErrorMapping {
     case .storeInconsistent:
       return nil
     }
+  }
+
+  /// RFC 6749 §5.2: 401 for a failed client authentication, 400 for the rest.
+  /// The route adds `WWW-Authenticate` when the client tried HTTP Basic.
+  public static func map(_ error: OAuthError) -> HTTPError {
+    HTTPError(
+      status: error.code == "invalid_client" ? 401 : 400, code: error.code,
+      description: error.errorDescription)
   }
 }

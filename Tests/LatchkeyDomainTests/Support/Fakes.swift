@@ -82,6 +82,12 @@ final class FakeSecrets: TokenSecrets {
     "tag" + String(message.utf8.count) + String(message.hashValue & 0xffff)
   }
   func equal(_ a: String, _ b: String) -> Bool { a == b }
+  func newClientSecret() -> String { "cs\(next())" }
+  func clientSecretDigest(_ secret: String) -> [UInt8] {
+    // 32 bytes, as SHA-256's, so the constant-time compare sees equal lengths.
+    let bytes = Array(("d:" + secret).utf8)
+    return Array((bytes + [UInt8](repeating: 0, count: 32)).prefix(32))
+  }
 }
 
 /// A service on the in-memory store, with everything a test inspects.

@@ -44,6 +44,7 @@ final class InMemoryStore: Store {
     var casAttempts = 0
     var casRotations = 0
     var tokenLocks = 0
+    var clients: [UUID: OAuthClient] = [:]
   }
 
   let state = Mutex(State())
@@ -240,6 +241,18 @@ final class InMemoryStore: Store {
 
     func auditEvents(of user: UUID?, limit: Int) throws -> [AuditEvent] {
       Array(state.audit.filter { user == nil || $0.userID == user }.reversed().prefix(limit))
+    }
+
+    func insertClient(_ client: OAuthClient) throws { state.clients[client.id] = client }
+
+    func findClient(id: UUID) throws -> OAuthClient? { state.clients[id] }
+
+    func listClients() throws -> [OAuthClient] { state.clients.values.sorted { $0.createdAt < $1.createdAt } }
+
+    func deleteClient(id: UUID) throws -> Bool { state.clients.removeValue(forKey: id) != nil }
+
+    func clientTokenStatus(client: UUID, jti: String) throws -> ClientTokenStatus {
+      ClientTokenStatus(clientExists: state.clients[client] != nil, denylisted: state.denylist[jti] != nil)
     }
   }
 }

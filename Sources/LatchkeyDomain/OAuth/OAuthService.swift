@@ -1,0 +1,96 @@
+import Foundation
+
+/// The OAuth 2.0 side of Latchkey (docs/oauth.md): clients, the token,
+/// revocation and introspection endpoints. It shares the session side's
+/// store, codec, secrets, clock and revocation checker (an access token is
+/// revoked the same way whoever it was issued to), so it is made from an
+/// `AuthService`. Split by use case (`+Clients`, `+Token`, `+Revoke`,
+/// `+Introspect`).
+public final class OAuthService: Sendable {
+  let auth: AuthService
+  /// Lifetime of tokens issued to clients, seconds.
+  public let clientTokenTTL: Int64
+  let throttle: ClientThrottle
+
+  /// The grants `/oauth/token` offers today.
+  public static let offeredGrants: Set<OAuthGrantType> = [.clientCredentials]
+
+  public init(auth: AuthService, clientTokenTTL: Int64) {
+    self.auth = auth
+    self.clientTokenTTL = clientTokenTTL
+    self.throttle = ClientThrottle(settings: auth.settings)
+  }
+
+  var store: any Store { auth.store }
+  var secrets: any TokenSecrets { auth.secrets }
+  var codec: any AccessTokenCodec { auth.codec }
+  var clock: any WallClock { auth.clock }
+  var counter: any EventCounter { auth.counter }
+  var settings: AuthSettings { auth.settings }
+
+  /// Which clients an endpoint accepts.
+  enum Audience {
+    /// Public clients identify themselves by id alone (revocation, RFC 7009 §2.1).
+    case anyClient
+    /// Only clients with a secret (introspection, RFC 7662 §2.1).
+    case confidential
+  }
+
+  /// Authenticates a client (docs/oauth.md#client-authentication). An
+  /// unknown client and a wrong secret are one answer at one cost (a
+  /// digest and a constant-time compare either way); failures count against
+  /// the client id's and the address's budgets, as failed logins do.
+  func authenticate(_ credentials: ClientCredentials?, address: String, accept: Audience) throws
+    -> OAuthClient
+  {
+    guard let credentials, !credentials.clientID.isEmpty else {
+      throw OAuthError.invalidClient("client authentication is required")
+    }
+    let now = clock.now()
+    let id = UUID.parse(credentials.clientID)
+    let keys = ClientThrottle.keys(clientID: id, address: address)
+    let (client, counters) = try store.read { tx in
+      let client = try id.flatMap { try tx.findClient(id: $0) }
+      return (client, try keys.map { try tx.throttleCounter($0) })
+    }
+    if let wait = throttle.retryAfter(counters, now: now) {
+      counter.increment("latchkey_client_authentications_total", [("result", "throttled")])
+      throw AuthError.throttled(retryAfter: wait)
+    }
+    let presented = credentials.secret.map(secrets.clientSecretDigest) ?? ClientThrottle.noDigest
+    let stored = client?.secretDigest ?? ClientThrottle.noDigest
+    let secretMatches = ConstantTimeBytes.equal(presented, stored)
+    guard let client else {
+      try recordFailure(keys, now: now)
+      throw Self.authenticationFailed
+    }
+    if client.isPublic {
+      // A public client has nothing to guess: only a secret it cannot have,
+      // or an endpoint it may not use, fails it.
+      guard credentials.secret == nil, accept == .anyClient else { throw Self.authenticationFailed }
+    } else {
+      guard credentials.secret != nil, secretMatches else {
+        try recordFailure(keys, now: now)
+        throw Self.authenticationFailed
+      }
+    }
+    if keys.count == 2, counters[0] != nil {
+      // The client's own budget is reset by a success, as an account's is
+      // by a login; the address's runs out its window.
+      try store.transaction { try $0.deleteThrottleCounter(keys[0]) }
+    }
+    counter.increment("latchkey_client_authentications_total", [("result", "success")])
+    return client
+  }
+
+  static let authenticationFailed = OAuthError.invalidClient("client authentication failed")
+
+  private func recordFailure(_ keys: [String], now: Double) throws {
+    counter.increment("latchkey_client_authentications_total", [("result", "failure")])
+    try store.transaction { tx in
+      for (key, window) in zip(keys, throttle.windows(for: keys)) {
+        try tx.saveThrottleCounter(key, window.recordingFailure(try tx.lockThrottleCounter(key), now: now))
+      }
+    }
+  }
+}

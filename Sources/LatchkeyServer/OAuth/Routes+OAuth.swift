@@ -1,0 +1,68 @@
+import LatchkeyDomain
+import LatchkeyHTTP
+
+extension Routes {
+  /// The OAuth 2.0 endpoints (docs/oauth.md): form bodies only, every answer
+  /// `no-store`, errors in RFC 6749 §5.2's shape.
+  func addOAuthRoutes(to router: inout Router) {
+    let metadata = OAuthMetadata(issuer: service.settings.issuer, publicURL: publicURL).json
+    router.add(.get, "/.well-known/oauth-authorization-server", execution: .inline) { _ in
+      Response.json(200, bytes: metadata)
+    }
+    router.add(.post, "/oauth/token", cache: .noStore, oauthToken)
+    router.add(.post, "/oauth/revoke", cache: .noStore, oauthRevoke)
+    router.add(.post, "/oauth/introspect", cache: .noStore, oauthIntrospect)
+  }
+
+  struct ClientTokenBody: Encodable {
+    let access_token: String
+    let token_type = "Bearer"
+    let expires_in: Int64
+    let scope: String
+  }
+
+  func oauthToken(_ request: Request) throws -> Response {
+    let form = try request.decodeForm()
+    return try withClient(request, form) { client in
+      let grant = try oauth.token(
+        grantType: form["grant_type"], scope: form["scope"], credentials: client,
+        address: self.client(request).ip)
+      return Response.json(
+        200, ClientTokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn, scope: grant.scope)
+      )
+    }
+  }
+
+  func oauthRevoke(_ request: Request) throws -> Response {
+    let form = try request.decodeForm()
+    return try withClient(request, form) { client in
+      try oauth.revoke(token: form["token"], credentials: client, address: self.client(request).ip)
+      return Response(status: 200)
+    }
+  }
+
+  func oauthIntrospect(_ request: Request) throws -> Response {
+    let form = try request.decodeForm()
+    return try withClient(request, form) { client in
+      let found = try oauth.introspect(
+        token: form["token"], credentials: client, address: self.client(request).ip)
+      return Response.json(200, IntrospectionBody(found))
+    }
+  }
+
+  /// Reads the client's credentials and runs `body` with them; a failed
+  /// authentication after HTTP Basic was tried answers with the challenge
+  /// (RFC 6749 §5.2).
+  private func withClient(
+    _ request: Request, _ form: [String: String], _ body: (ClientCredentials?) throws -> Response
+  ) throws -> Response {
+    let presented = try PresentedClient.read(request, form: form)
+    do {
+      return try body(presented.credentials)
+    } catch let error as OAuthError where presented.usedBasic && error.code == "invalid_client" {
+      var mapped = ErrorMapping.map(error)
+      mapped.headers.append(.init("WWW-Authenticate", "Basic realm=\"latchkey\""))
+      throw mapped
+    }
+  }
+}
