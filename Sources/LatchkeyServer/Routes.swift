@@ -12,9 +12,12 @@ public struct Routes: Sendable {
   let addresses: ClientAddressResolver
   let metrics: Metrics
   let readiness: @Sendable () -> Bool
+  let keys: KeyRing
+  let keyPublishDelay: Int64
 
   public init(
-    service: AuthService, config: Configuration, metrics: Metrics, readiness: @escaping @Sendable () -> Bool
+    service: AuthService, config: Configuration, metrics: Metrics, keys: KeyRing,
+    readiness: @escaping @Sendable () -> Bool
   ) {
     self.service = service
     self.refreshCookie = .refresh(secure: config.cookieSecure)
@@ -24,6 +27,8 @@ public struct Routes: Sendable {
       trusted: config.trustedProxies.compactMap(AddressRange.init(parsing:)))
     self.metrics = metrics
     self.readiness = readiness
+    self.keys = keys
+    self.keyPublishDelay = config.keyPublishDelay
   }
 
   public func router() -> Router {
@@ -32,6 +37,7 @@ public struct Routes: Sendable {
     addSessionRoutes(to: &router)
     addAccountRoutes(to: &router)
     addAdminRoutes(to: &router)
+    addKeyRoutes(to: &router)
     return router
   }
 

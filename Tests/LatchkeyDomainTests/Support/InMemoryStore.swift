@@ -39,6 +39,8 @@ final class InMemoryStore: Store {
     var audit: [AuditEvent] = []
     var published: [RevocationNotice] = []
     var transactions = 0
+    var signingKeys: [StoredSigningKey] = []
+    var signingKeyChanges = 0
   }
 
   let state = Mutex(State())
