@@ -18,6 +18,7 @@ extension CommandLine {
       serve                        apply pending migrations, then serve HTTP
       migrate                      apply pending migrations and exit
       user add EMAIL [--role ROLE] create a user; the password is read from standard input
+      keys rotate | keys list      start a signing-key rotation now; list the signing keys (ES256, EdDSA)
       help                         this text
 
     Configuration comes from LATCHKEY_* environment variables; see docs/operations.md.
@@ -53,6 +54,7 @@ extension CommandLine {
       case "serve": return try serve(environment)
       case "migrate": return try migrate(environment)
       case "user": return try user(Array(arguments.dropFirst()), environment)
+      case "keys": return try keys(Array(arguments.dropFirst()), environment)
       case "help", "--help", "-h":
         print(usage)
         return 0

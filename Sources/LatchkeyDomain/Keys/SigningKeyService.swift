@@ -89,7 +89,8 @@ public struct SigningKeyService: Sendable {
     let record = SigningKeyRecord(
       kid: minted.kid, algorithm: algorithm, createdAt: now,
       activatesAt: lifecycle.activationTime(among: keys.map(\.record), now: now))
-    let key = StoredSigningKey(record: record, sealedPrivateKey: minted.sealedPrivateKey, publicKey: minted.publicKey)
+    let key = StoredSigningKey(
+      record: record, sealedPrivateKey: minted.sealedPrivateKey, publicKey: minted.publicKey)
     try tx.insertSigningKey(key)
     return key
   }

@@ -114,10 +114,10 @@ public final class Application: Sendable {
       algorithm: config.signingKeyAlgorithm, secret: config.jwtSecret,
       previousSecrets: config.jwtPreviousSecrets, issuer: config.auth.issuer, audience: config.auth.audience,
       lifecycle: lifecycle, clock: clock, logger: logger)
-    guard let algorithm = config.signingKeyAlgorithm else { return (ring, nil) }
-    let service = SigningKeyService(
-      store: store, lifecycle: lifecycle, minter: try VaultSigningKeyMinter(config: config), clock: clock,
-      algorithm: algorithm)
+    guard
+      let service = try SigningKeyService.configured(
+        config, algorithm: config.signingKeyAlgorithm, store: store, clock: clock)
+    else { return (ring, nil) }
     let manager = KeyManager(
       service: service, ring: ring, listenURL: config.databaseListenURL, clock: clock, logger: logger)
     return (ring, manager)

@@ -181,7 +181,8 @@ extension Configuration {
     // A shorter interval would start the next rotation before the previous key has signed at all.
     if keyRotationInterval > 0 && keyRotationInterval < keyPublishDelay {
       throw ConfigurationError(
-        variable: "LATCHKEY_KEY_ROTATION_INTERVAL", problem: "must be 0 (off) or at least LATCHKEY_KEY_PUBLISH_DELAY")
+        variable: "LATCHKEY_KEY_ROTATION_INTERVAL",
+        problem: "must be 0 (off) or at least LATCHKEY_KEY_PUBLISH_DELAY")
     }
   }
 }

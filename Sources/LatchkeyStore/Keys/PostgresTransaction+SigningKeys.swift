@@ -49,7 +49,8 @@ extension PostgresTransaction: SigningKeyStore {
       let sealed = row.bytes("sealed_private_key"), let publicKey = row.bytes("public_key")
     else { return nil }
     return StoredSigningKey(
-      record: SigningKeyRecord(kid: kid, algorithm: algorithm, createdAt: createdAt, activatesAt: activatesAt),
+      record: SigningKeyRecord(
+        kid: kid, algorithm: algorithm, createdAt: createdAt, activatesAt: activatesAt),
       sealedPrivateKey: sealed, publicKey: publicKey)
   }
 }
