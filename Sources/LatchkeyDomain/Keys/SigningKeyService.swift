@@ -24,6 +24,7 @@ public struct SigningKeyService: Sendable {
   /// Brings the table up to date with the plan and returns every stored key. The common case (nothing
   /// to do) is one read without a lock; otherwise the plan is made again under the lock, because
   /// another instance may have acted in between.
+  @discardableResult
   public func reconcile() throws -> [StoredSigningKey] {
     let keys = try store.read { try $0.signingKeys() }
     guard needsWork(keys, now: clock.now()) else { return keys }
