@@ -14,22 +14,24 @@ extension CommandLine {
       printError(keysUsage)
       return 2
     }
-    let config = try Configuration.load(from: environment)
-    if command == "rotate" && config.signingKeyAlgorithm == nil {
+    // Decided before the rest of the configuration is read, so HS256 is what the error names even
+    // when other settings are missing too.
+    let algorithm = environment["LATCHKEY_JWT_ALG"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    if command == "rotate" && (algorithm.isEmpty || algorithm.lowercased() == "hs256") {
       printError(
         "configuration error: LATCHKEY_JWT_ALG is HS256, which signs with the secret and has no keys to rotate"
       )
       return 2
     }
+    let config = try Configuration.load(from: environment)
     _ = try Migrations.apply(
       url: config.databaseListenURL, directory: Migrations.directory(configured: config.migrationsDirectory))
     let pool = PostgresPool(url: config.databaseURL, size: 1)
     defer { pool.close() }
     // Listing plans nothing, so under HS256 any algorithm will do for the service.
-    let algorithm = config.signingKeyAlgorithm ?? .es256
     guard
       let service = try SigningKeyService.configured(
-        config, algorithm: algorithm, store: PostgresStore(pool: pool))
+        config, algorithm: config.signingKeyAlgorithm ?? .es256, store: PostgresStore(pool: pool))
     else { return 1 }
     if command == "rotate" {
       let key = try service.rotate()

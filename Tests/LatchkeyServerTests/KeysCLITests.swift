@@ -26,6 +26,9 @@ import Testing
     let stderr = result.stderr.split(separator: "\n")
     #expect(stderr.count == 1 && result.stderr.contains("LATCHKEY_JWT_ALG"), "\(result.stderr)")
     #expect(!result.stderr.contains(Self.secret))
+    // Named even when nothing else is configured.
+    let bare = try CLIProcess.run(["keys", "rotate"], environment: [:])
+    #expect(bare.status == 2 && bare.stderr.contains("LATCHKEY_JWT_ALG"), "\(bare.stderr)")
     #expect(try CLIProcess.run(["keys"], environment: env).status == 2)
     #expect(try CLIProcess.run(["keys", "delete"], environment: env).status == 2)
   }
