@@ -1,6 +1,8 @@
 import Foundation
 import LatchkeyCrypto
+import LatchkeyDomain
 import LatchkeyJWT
+import LatchkeyServer
 import LatchkeyTesting
 import Testing
 
@@ -144,6 +146,50 @@ struct KeysTests {
       #expect(Set(try jwks(client).keys.keys) == [newKid])
       let rows = try withDatabase(server.databaseURL) { try $0.query("select kid from signing_keys").rows }
       #expect(rows.compactMap { $0.string("kid") } == [newKid])
+    }
+  }
+
+  @Test("automatic rotation publishes a key one publish delay before it takes over")
+  func automaticRotation() throws {
+    let env = [
+      "LATCHKEY_JWT_ALG": "EdDSA", "LATCHKEY_KEY_PUBLISH_DELAY": "10m",
+      "LATCHKEY_KEY_ROTATION_INTERVAL": "1h",
+    ]
+    try withServer(env) { server in
+      let client = server.client()
+      let manager = try #require(server.app.keyManager)
+      let first = server.app.keys.signingKid
+      server.clock.advance(3000 - 1)
+      try manager.reconcile()
+      #expect(server.app.keys.publishedKids == [first])
+      server.clock.advance(1)
+      try manager.reconcile()
+      let published = server.app.keys.publishedKids
+      #expect(published.count == 2 && published.first == first)
+      #expect(server.app.keys.signingKid == first)
+      server.clock.advance(600)
+      let second = server.app.keys.signingKid
+      #expect(second != first && published.contains(second))
+      let tokens = try client.signIn(uniqueEmail(), register: true)
+      #expect(DecodedJWT(tokens.access)?.header["kid"] as? String == second)
+    }
+  }
+
+  @Test("client tokens (at+jwt) are signed by the same key and never pass as a user's")
+  func clientTokensShareTheKey() throws {
+    try withServer(["LATCHKEY_JWT_ALG": "ES256"]) { server in
+      let codec = JWTAccessTokenCodec(ring: server.app.keys)
+      let now = Int64(server.clock.now())
+      let token = codec.sign(
+        ClientTokenClaims(
+          issuer: "latchkey", subject: "svc", audience: "latchkey-api", expiresAt: now + 900, issuedAt: now,
+          notBefore: now, jti: "client-jti", clientID: "svc", scope: "read"))
+      let jwt = try #require(DecodedJWT(token))
+      #expect(jwt.header["typ"] as? String == "at+jwt")
+      #expect(jwt.header["alg"] as? String == "ES256")
+      #expect(jwt.header["kid"] as? String == server.app.keys.signingKid)
+      #expect(try codec.verifyClient(token, now: now).clientID == "svc")
+      #expect(try server.client().me(token).status == 401)
     }
   }
 
