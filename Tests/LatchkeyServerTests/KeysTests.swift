@@ -193,6 +193,36 @@ struct KeysTests {
     }
   }
 
+  @Test("a key row that does not open with our secret is neither trusted nor published")
+  func plantedKeysAreIgnored() throws {
+    try withServer(["LATCHKEY_JWT_ALG": "ES256"]) { server in
+      let client = server.client()
+      let ours = server.app.keys.signingKid
+      let tokens = try client.signIn(uniqueEmail(), register: true)
+      let real = try #require(DecodedJWT(tokens.access))
+      // Someone with write access to the table adds their own public key, "active" since a moment ago.
+      let attacker = try SigningPrivateKey.generate(.p256)
+      try withDatabase(server.databaseURL) { db in
+        _ = try db.query(
+          """
+          insert into signing_keys (kid, alg, created_at, activates_at, sealed_private_key, public_key)
+          values ('planted', 'ES256', now(), now() - interval '1 second', $1, $2)
+          """,
+          [.bytes([1] + Array(repeating: 0, count: 60)), .bytes(attacker.publicKey.rawRepresentation)])
+      }
+      try #require(server.app.keyManager).reconcile()
+      #expect(server.app.keys.publishedKids == [ours])
+      #expect(server.app.keys.signingKid == ours)
+      let forged = JWTSigner(keys: JWTKeySet(signing: try JWTKey(kid: "planted", privateKey: attacker))).sign(
+        AccessClaims(
+          iss: "latchkey", sub: real.string("sub") ?? "", aud: "latchkey-api", exp: real.int("exp") ?? 0,
+          iat: real.int("iat") ?? 0, nbf: real.int("nbf") ?? 0, jti: "planted", sid: real.string("sid") ?? "",
+          role: "admin", email: real.string("email") ?? ""))
+      #expect(try client.me(forged).status == 401)
+      #expect(try client.me(tokens.access).status == 200)
+    }
+  }
+
   @Test("HS256 publishes an empty key set and stores no key")
   func hs256HasAnEmptySet() throws {
     try withServer { server in
