@@ -56,6 +56,9 @@ struct KeysTests {
       #expect(jwk["use"] as? String == "sig")
       #expect(jwk["kty"] as? String == (algorithm == "ES256" ? "EC" : "OKP"))
       #expect(jwk["d"] == nil)
+      let metrics = try client.request("GET", "/metrics").text
+      #expect(metrics.contains(#"latchkey_signing_keys{state="active"} 1"#))
+      #expect(metrics.contains("latchkey_signing_key_fallback 0"))
 
       let tokens = try client.signIn(uniqueEmail(), register: true)
       let jwt = try #require(DecodedJWT(tokens.access))

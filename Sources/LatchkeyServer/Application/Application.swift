@@ -79,6 +79,7 @@ public final class Application: Sendable {
     background.append(purger)
     services = ServiceGroup(background)
     metrics.addGauges(Self.gauges(pool: pool, hashing: hashing, workers: server.workers))
+    if keyManager != nil { metrics.addGauges(keys.gauges) }
   }
 
   /// Applies migrations (tolerating a database that is not up yet: the

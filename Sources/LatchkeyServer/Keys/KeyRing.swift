@@ -58,7 +58,7 @@ public final class KeyRing: Sendable {
   private let secretKeys: [JWTKey]
   private let issuer: String
   private let audience: String
-  private let clock: any WallClock
+  let clock: any WallClock
   private let vault: SigningKeyVault
   private let logger: Logger
   private let state: Mutex<State>
