@@ -226,6 +226,20 @@ struct KeysTests {
     }
   }
 
+  @Test("with the database down at start-up the server starts, not ready and publishing nothing")
+  func startsWithoutTheDatabase() throws {
+    let server = try TestServer(
+      environment: ["LATCHKEY_JWT_ALG": "ES256"],
+      databaseURL: "postgres://latchkey@127.0.0.1:1/none?connect_timeout=1")
+    defer { server.stop() }
+    let client = server.client()
+    #expect(!server.app.keys.isLoaded)
+    #expect(try client.request("GET", "/healthz").status == 200)
+    #expect(try client.request("GET", "/readyz").status == 503)
+    #expect(try client.request("GET", "/.well-known/jwks.json").text == #"{"keys":[]}"#)
+    #expect(try client.request("GET", "/metrics").text.contains("latchkey_signing_key_fallback 1"))
+  }
+
   @Test("HS256 publishes an empty key set and stores no key")
   func hs256HasAnEmptySet() throws {
     try withServer { server in
