@@ -14,9 +14,12 @@ public struct Routes: Sendable {
   let readiness: @Sendable () -> Bool
   let oauth: OAuthService
   let publicURL: String
+  let keys: KeyRing
+  let keyPublishDelay: Int64
 
   public init(
-    service: AuthService, config: Configuration, metrics: Metrics, readiness: @escaping @Sendable () -> Bool
+    service: AuthService, config: Configuration, metrics: Metrics, keys: KeyRing,
+    readiness: @escaping @Sendable () -> Bool
   ) {
     self.service = service
     self.refreshCookie = .refresh(secure: config.cookieSecure)
@@ -28,6 +31,8 @@ public struct Routes: Sendable {
     self.readiness = readiness
     self.oauth = OAuthService(auth: service, clientTokenTTL: config.clientTokenTTL)
     self.publicURL = config.publicURL
+    self.keys = keys
+    self.keyPublishDelay = config.keyPublishDelay
   }
 
   public func router() -> Router {
@@ -37,6 +42,7 @@ public struct Routes: Sendable {
     addAccountRoutes(to: &router)
     addAdminRoutes(to: &router)
     addOAuthRoutes(to: &router)
+    addKeyRoutes(to: &router)
     return router
   }
 

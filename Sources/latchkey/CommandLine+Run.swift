@@ -22,6 +22,7 @@ extension CommandLine {
                                    register an OAuth client; prints {"client_id","client_secret"} once
       client list                  OAuth clients, one JSON object per line (never a secret)
       client remove ID             delete an OAuth client; its tokens are inactive everywhere
+      keys rotate | keys list      start a signing-key rotation now; list the signing keys (ES256, EdDSA)
       help                         this text
 
     Configuration comes from LATCHKEY_* environment variables; see docs/operations.md.
@@ -58,6 +59,7 @@ extension CommandLine {
       case "migrate": return try migrate(environment)
       case "user": return try user(Array(arguments.dropFirst()), environment)
       case "client": return try client(Array(arguments.dropFirst()), environment)
+      case "keys": return try keys(Array(arguments.dropFirst()), environment)
       case "help", "--help", "-h":
         print(usage)
         return 0

@@ -116,6 +116,27 @@ import Testing
     #expect(c.trustedProxies == ["10.0.0.0/8", "::1"])
     #expect(!c.auth.registrationOpen && !c.cookieSecure)
   }
+
+  @Test func signingKeySettings() throws {
+    let defaults = try load([:])
+    #expect(defaults.signingKeyAlgorithm == nil)
+    #expect(defaults.keyPublishDelay == 600 && defaults.keyRotationInterval == 0)
+    #expect(try load(["LATCHKEY_JWT_ALG": "HS256"]).signingKeyAlgorithm == nil)
+    #expect(try load(["LATCHKEY_JWT_ALG": "ES256"]).signingKeyAlgorithm == .es256)
+    #expect(try load(["LATCHKEY_JWT_ALG": "EdDSA"]).signingKeyAlgorithm == .edDSA)
+    let timed = try load(["LATCHKEY_KEY_PUBLISH_DELAY": "15m", "LATCHKEY_KEY_ROTATION_INTERVAL": "30d"])
+    #expect(timed.keyPublishDelay == 900 && timed.keyRotationInterval == 2_592_000)
+    #expect(timed.signingKeyPolicy.retention == 930)
+    #expect(try load(["LATCHKEY_KEY_PUBLISH_DELAY": "0"]).keyPublishDelay == 0)
+    for bad in ["RS256", "none", "HS512", "ES256K"] {
+      #expect(failure(["LATCHKEY_JWT_ALG": bad])?.variable == "LATCHKEY_JWT_ALG", "\(bad)")
+    }
+    #expect(failure(["LATCHKEY_KEY_PUBLISH_DELAY": "soon"])?.variable == "LATCHKEY_KEY_PUBLISH_DELAY")
+    #expect(failure(["LATCHKEY_KEY_ROTATION_INTERVAL": "-1"])?.variable == "LATCHKEY_KEY_ROTATION_INTERVAL")
+    // Rotating faster than a key is published would start a rotation before the last one signed.
+    #expect(
+      failure(["LATCHKEY_KEY_ROTATION_INTERVAL": "5m"])?.variable == "LATCHKEY_KEY_ROTATION_INTERVAL")
+  }
 }
 
 @Suite struct OAuthConfigurationTests {

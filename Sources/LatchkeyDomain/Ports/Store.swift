@@ -14,6 +14,7 @@ public protocol Store: Sendable {
 /// The operations available inside `Store.transaction`, one protocol per
 /// aggregate.
 public typealias StoreTransaction = UserStore & SessionStore & ThrottleStore & AuditStore & ClientStore
+  & SigningKeyStore
 
 public protocol UserStore {
   /// Inserts a user; false when the email key is taken (decided by the

@@ -1,21 +1,26 @@
 import LatchkeyDomain
 import LatchkeyJWT
 
-/// The domain's token codec on our JWS code (HS256, the algorithm pinned to
-/// the configured keys).
+/// The domain's token codec on our JWS code, through the `KeyRing`: the ring's current key signs user
+/// tokens (`typ` JWT) and client tokens (`typ` at+jwt) alike, and verification pins the algorithm to
+/// the key the `kid` names.
 public struct JWTAccessTokenCodec: AccessTokenCodec {
-  let signer: JWTSigner
-  let verifier: JWTVerifier
+  public let ring: KeyRing
 
+  public init(ring: KeyRing) {
+    self.ring = ring
+  }
+
+  /// HS256 with the given secrets (for tools that never meet a stored key).
   public init(secret: [UInt8], previousSecrets: [[UInt8]], issuer: String, audience: String) throws {
-    let keys = try JWTKeySet(
-      signing: JWTKey(secret: secret), previous: previousSecrets.map { try JWTKey(secret: $0) })
-    signer = JWTSigner(keys: keys)
-    verifier = JWTVerifier(keys: keys, issuer: issuer, audience: audience)
+    ring = try KeyRing(
+      algorithm: nil, secret: secret, previousSecrets: previousSecrets, issuer: issuer, audience: audience,
+      lifecycle: SigningKeyLifecycle(
+        policy: SigningKeyPolicy(publishDelay: 0, rotationInterval: 0, longestTokenLifetime: 0)))
   }
 
   public func sign(_ claims: AccessTokenClaims) -> String {
-    signer.sign(
+    ring.signer.sign(
       AccessClaims(
         iss: claims.issuer, sub: claims.subject, aud: claims.audience, exp: claims.expiresAt,
         iat: claims.issuedAt, nbf: claims.notBefore, jti: claims.jti, sid: claims.sessionID,
@@ -26,7 +31,7 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
   public func verify(_ token: String, now: Int64) throws(AccessTokenRejection) -> AccessTokenClaims {
     let claims: AccessClaims
     do {
-      claims = try verifier.verify(token, now: now)
+      claims = try ring.current.verifier.verify(token, now: now)
     } catch {
       throw AccessTokenRejection(reason: error.reason.rawValue)
     }
@@ -37,7 +42,7 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
   }
 
   public func sign(_ claims: ClientTokenClaims) -> String {
-    signer.sign(
+    ring.signer.sign(
       ClientAccessClaims(
         iss: claims.issuer, sub: claims.subject, aud: claims.audience, exp: claims.expiresAt,
         iat: claims.issuedAt, nbf: claims.notBefore, jti: claims.jti, clientID: claims.clientID,
@@ -47,7 +52,7 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
   public func verifyClient(_ token: String, now: Int64) throws(AccessTokenRejection) -> ClientTokenClaims {
     let claims: ClientAccessClaims
     do {
-      claims = try verifier.verifyClient(token, now: now)
+      claims = try ring.current.verifier.verifyClient(token, now: now)
     } catch {
       throw AccessTokenRejection(reason: error.reason.rawValue)
     }

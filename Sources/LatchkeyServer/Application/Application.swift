@@ -22,6 +22,10 @@ public final class Application: Sendable {
   public let purger: Purger
   /// The in-memory revocation view (nil with LATCHKEY_REVOCATION_CHECK=database).
   public let view: RevocationView?
+  /// The keys that sign and verify, and the JWKS.
+  public let keys: KeyRing
+  /// Keeps the stored keys and `keys` current (nil with HS256: nothing is stored).
+  public let keyManager: KeyManager?
   private let services: ServiceGroup
 
   public init(config: Configuration, logger: Logger = Logger(), clock: any WallClock = SystemClock()) throws {
@@ -40,16 +44,18 @@ public final class Application: Sendable {
     } else {
       view = nil
     }
+    (keys, keyManager) = try Self.signingKeys(config: config, store: store, clock: clock, logger: logger)
     service = AuthService(
       settings: config.auth, store: store,
       hasher: Argon2PasswordHashing(parameters: config.argon2Parameters, pool: hashing),
-      codec: try JWTAccessTokenCodec(
-        secret: config.jwtSecret, previousSecrets: config.jwtPreviousSecrets, issuer: config.auth.issuer,
-        audience: config.auth.audience),
+      codec: JWTAccessTokenCodec(ring: keys),
       secrets: CryptoTokenSecrets(secret: config.jwtSecret), revocations: view, clock: clock, counter: metrics
     )
     let pool = self.pool
-    let routes = Routes(service: service, config: config, metrics: metrics, readiness: { pool.ping() })
+    let keys = self.keys
+    let routes = Routes(
+      service: service, config: config, metrics: metrics, keys: keys,
+      readiness: { pool.ping() && keys.isLoaded })
     responder = Responder(
       router: routes.router(), cors: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)),
       mapError: ErrorMapping.map,
@@ -71,15 +77,18 @@ public final class Application: Sendable {
     purger = Purger(store: store, accessTTL: config.auth.accessTTL, clock: clock, logger: logger)
     var background: [any BackgroundService] = []
     if let view { background.append(view) }
+    if let keyManager { background.append(keyManager) }
     background.append(HTTPService(server: server))
     background.append(purger)
     services = ServiceGroup(background)
     metrics.addGauges(Self.gauges(pool: pool, hashing: hashing, workers: server.workers))
+    if keyManager != nil { metrics.addGauges(keys.gauges) }
   }
 
   /// Applies migrations (tolerating a database that is not up yet: the
   /// service starts anyway, answers 503 and /readyz says so), then starts
-  /// the revocation view, the HTTP server and the purger, in that order.
+  /// the revocation view, the signing keys, the HTTP server and the purger,
+  /// in that order.
   public func start() throws {
     let directory = Migrations.directory(configured: config.migrationsDirectory)
     do {
@@ -98,6 +107,24 @@ public final class Application: Sendable {
     pool.close()
     logger.info("stopped")
     logger.flush()
+  }
+
+  /// The key ring, and with ES256 or EdDSA the manager that keeps it and the key table current.
+  private static func signingKeys(
+    config: Configuration, store: PostgresStore, clock: any WallClock, logger: Logger
+  ) throws -> (KeyRing, KeyManager?) {
+    let lifecycle = SigningKeyLifecycle(policy: config.signingKeyPolicy)
+    let ring = try KeyRing(
+      algorithm: config.signingKeyAlgorithm, secret: config.jwtSecret,
+      previousSecrets: config.jwtPreviousSecrets, issuer: config.auth.issuer, audience: config.auth.audience,
+      lifecycle: lifecycle, clock: clock, logger: logger)
+    guard
+      let service = try SigningKeyService.configured(
+        config, algorithm: config.signingKeyAlgorithm, store: store, clock: clock)
+    else { return (ring, nil) }
+    let manager = KeyManager(
+      service: service, ring: ring, listenURL: config.databaseListenURL, clock: clock, logger: logger)
+    return (ring, manager)
   }
 
   private static func gauges(pool: PostgresPool, hashing: BoundedThreadPool, workers: BoundedThreadPool)

@@ -37,6 +37,12 @@ public struct Configuration: Sendable {
   /// OAuth (docs/oauth.md): the base URL clients reach, and client tokens' lifetime.
   public var publicURL = "http://127.0.0.1:8080"
   public var clientTokenTTL: Int64 = 900
+  /// `LATCHKEY_JWT_ALG`: nil for HS256 (the secret signs), else the algorithm of the stored key pairs.
+  public var signingKeyAlgorithm: SigningKeyAlgorithm? = nil
+  /// Seconds a new signing key is published before it signs.
+  public var keyPublishDelay: Int64 = 600
+  /// Seconds between automatic key rotations; 0 turns them off.
+  public var keyRotationInterval: Int64 = 0
 
   /// Where /api looks up revocations: the in-memory view kept current by
   /// LISTEN/NOTIFY (default), or one database query per request.
@@ -118,6 +124,7 @@ public struct Configuration: Sendable {
       c.revocationCheck = value
     }
     try c.readOAuthSettings(reader)
+    try c.readSigningKeySettings(reader)
     return c
   }
 
@@ -157,6 +164,30 @@ extension Configuration {
       try reader.integer("LATCHKEY_ARGON2_PARALLELISM", range: 1...Int(limits.maxParallelism)).map(
         UInt32.init)
       ?? argon2Parallelism
+  }
+}
+
+extension Configuration {
+  /// The signing algorithm and the key lifecycle's timing (docs/operations.md#signing-keys).
+  mutating func readSigningKeySettings(_ reader: EnvironmentReader) throws(ConfigurationError) {
+    if let name = reader.string("LATCHKEY_JWT_ALG") {
+      switch name.lowercased() {
+      case "hs256": signingKeyAlgorithm = nil
+      case "es256": signingKeyAlgorithm = .es256
+      case "eddsa": signingKeyAlgorithm = .edDSA
+      default:
+        throw ConfigurationError(variable: "LATCHKEY_JWT_ALG", problem: "must be HS256, ES256 or EdDSA")
+      }
+    }
+    keyPublishDelay = try reader.duration("LATCHKEY_KEY_PUBLISH_DELAY", minimum: 0) ?? keyPublishDelay
+    keyRotationInterval =
+      try reader.duration("LATCHKEY_KEY_ROTATION_INTERVAL", minimum: 0) ?? keyRotationInterval
+    // A shorter interval would start the next rotation before the previous key has signed at all.
+    if keyRotationInterval > 0 && keyRotationInterval < keyPublishDelay {
+      throw ConfigurationError(
+        variable: "LATCHKEY_KEY_ROTATION_INTERVAL",
+        problem: "must be 0 (off) or at least LATCHKEY_KEY_PUBLISH_DELAY")
+    }
   }
 }
 

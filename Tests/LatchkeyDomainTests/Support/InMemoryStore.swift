@@ -45,6 +45,8 @@ final class InMemoryStore: Store {
     var casRotations = 0
     var tokenLocks = 0
     var clients: [UUID: OAuthClient] = [:]
+    var signingKeys: [StoredSigningKey] = []
+    var signingKeyChanges = 0
   }
 
   let state = Mutex(State())
