@@ -12,6 +12,7 @@ public struct Routes: Sendable {
   let addresses: ClientAddressResolver
   let metrics: Metrics
   let readiness: @Sendable () -> Bool
+  let demo: Bool
 
   public init(
     service: AuthService, config: Configuration, metrics: Metrics, readiness: @escaping @Sendable () -> Bool
@@ -24,6 +25,7 @@ public struct Routes: Sendable {
       trusted: config.trustedProxies.compactMap(AddressRange.init(parsing:)))
     self.metrics = metrics
     self.readiness = readiness
+    self.demo = config.demo
   }
 
   public func router() -> Router {
@@ -32,6 +34,7 @@ public struct Routes: Sendable {
     addSessionRoutes(to: &router)
     addAccountRoutes(to: &router)
     addAdminRoutes(to: &router)
+    addBrowserRoutes(to: &router)
     return router
   }
 

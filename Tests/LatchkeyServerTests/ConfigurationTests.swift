@@ -116,4 +116,10 @@ import Testing
     #expect(c.trustedProxies == ["10.0.0.0/8", "::1"])
     #expect(!c.auth.registrationOpen && !c.cookieSecure)
   }
+
+  @Test func demoIsOffUnlessAsked() throws {
+    #expect(try load([:]).demo == false)
+    #expect(try load(["LATCHKEY_DEMO": "true"]).demo)
+    #expect(failure(["LATCHKEY_DEMO": "sometimes"])?.variable == "LATCHKEY_DEMO")
+  }
 }

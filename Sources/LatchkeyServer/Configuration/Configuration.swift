@@ -34,6 +34,8 @@ public struct Configuration: Sendable {
   public var migrationsDirectory: String? = nil
   public var accessLog = true
   public var revocationCheck = RevocationCheck.memory
+  /// Serves the demo app under /demo/ (docs/latchkey-js.md); off in production.
+  public var demo = false
 
   /// Where /api looks up revocations: the in-memory view kept current by
   /// LISTEN/NOTIFY (default), or one database query per request.
@@ -107,6 +109,7 @@ public struct Configuration: Sendable {
       try reader.duration("LATCHKEY_LOGIN_FAILURE_WINDOW", minimum: 1) ?? c.auth.loginFailureWindow
     c.migrationsDirectory = reader.string("LATCHKEY_MIGRATIONS_DIR")
     c.accessLog = try reader.bool("LATCHKEY_ACCESS_LOG") ?? c.accessLog
+    c.demo = try reader.bool("LATCHKEY_DEMO") ?? c.demo
     if let check = reader.string("LATCHKEY_REVOCATION_CHECK") {
       guard let value = RevocationCheck(rawValue: check.lowercased()) else {
         throw ConfigurationError(
