@@ -18,7 +18,7 @@ struct BrowserAssetsTests {
 
   @Test("GET /latchkey.js: the module from web/, as JavaScript, cacheable, CORS for an allowed origin")
   func latchkeyJS() throws {
-    try withServer(["LATCHKEY_ALLOWED_ORIGINS": Self.app]) { server in
+    try withServer(["LATCHKEY_ALLOWED_ORIGINS": Self.app]) { server throws in
       let client = server.client()
       let response = try client.request("GET", "/latchkey.js", headers: [("Origin", Self.app)])
       #expect(response.status == 200)
@@ -38,7 +38,7 @@ struct BrowserAssetsTests {
 
   @Test("the demo is not served unless LATCHKEY_DEMO=true")
   func demoOffByDefault() throws {
-    try withServer { server in
+    try withServer { server throws in
       let client = server.client()
       for path in ["/demo", "/demo/", "/demo/app.js", "/demo/app.css"] {
         #expect(try client.request("GET", path).status == 404, "\(path)")
@@ -49,7 +49,7 @@ struct BrowserAssetsTests {
 
   @Test("with LATCHKEY_DEMO=true: the pages from web/demo/ under a strict policy")
   func demoOn() throws {
-    try withServer(["LATCHKEY_DEMO": "true"]) { server in
+    try withServer(["LATCHKEY_DEMO": "true"]) { server throws in
       let client = server.client()
       let files = [
         ("/demo/", "index.html", "text/html; charset=utf-8"),
