@@ -15,7 +15,9 @@ let demoAppCSSSource = #"""
   input { font: inherit; padding: .3rem; }
   button { font: inherit; padding: .25rem .7rem; cursor: pointer; }
   .row { display: flex; gap: .5rem; }
-  pre { background: #f2f4f7; padding: .5rem; min-height: 1.2rem; white-space: pre-wrap; }
+  pre { background: #f2f4f7; padding: .5rem; white-space: pre-wrap; }
+  pre:empty { display: none; }
+  h2 button { font-size: .85rem; font-weight: normal; }
   #sessions { list-style: none; padding: 0; }
   #sessions li {
     display: flex; justify-content: space-between; gap: .5rem;

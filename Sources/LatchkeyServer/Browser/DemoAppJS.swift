@@ -18,6 +18,8 @@ let demoAppJSSource = #"""
     $('status').textContent = me ? `Signed in as ${me.email}` : 'Signed out';
     $('status').dataset.state = me ? 'in' : 'out';
     $('signed-out').hidden = Boolean(me);
+    // "Who am I?" stays: asking while signed out shows the refusal.
+    for (const id of ['logout', 'logout-all', 'session-list']) $(id).hidden = !me;
     if (!me) {
       $('sessions').replaceChildren();
       $('whoami-result').textContent = '';

@@ -40,8 +40,10 @@ let demoIndexHTMLSource = #"""
         <button id="logout-all" type="button">Sign out everywhere</button>
       </div>
       <pre id="whoami-result"></pre>
-      <h2>Sessions <button id="load-sessions" type="button">Reload</button></h2>
-      <ul id="sessions"></ul>
+      <div id="session-list">
+        <h2>Sessions <button id="load-sessions" type="button">Reload</button></h2>
+        <ul id="sessions"></ul>
+      </div>
     </section>
     <p id="message" role="status"></p>
   </main>
