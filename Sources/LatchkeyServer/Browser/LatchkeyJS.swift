@@ -73,6 +73,9 @@ let latchkeyJSSource = #"""
       const headers = this.#token ? { Authorization: `Bearer ${this.#token}` } : {};
       const path = everywhere ? '/logout?scope=global' : '/logout';
       const response = await fetch(this.url(path), { method: 'POST', credentials: 'include', headers });
+      // 401: nothing proves who we are any more, so nothing here is signed in;
+      // the caller still learns that no other session was ended.
+      if (response.status === 401) this.#signOut(true);
       if (response.status !== 204) await this.#json(response);
       this.#signOut(true);
     }
