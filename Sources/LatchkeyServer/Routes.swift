@@ -16,6 +16,7 @@ public struct Routes: Sendable {
   let publicURL: String
   let keys: KeyRing
   let keyPublishDelay: Int64
+  let demo: Bool
 
   public init(
     service: AuthService, config: Configuration, metrics: Metrics, keys: KeyRing,
@@ -33,6 +34,7 @@ public struct Routes: Sendable {
     self.publicURL = config.publicURL
     self.keys = keys
     self.keyPublishDelay = config.keyPublishDelay
+    self.demo = config.demo
   }
 
   public func router() -> Router {
@@ -43,6 +45,7 @@ public struct Routes: Sendable {
     addAdminRoutes(to: &router)
     addOAuthRoutes(to: &router)
     addKeyRoutes(to: &router)
+    addBrowserRoutes(to: &router)
     return router
   }
 

@@ -137,6 +137,12 @@ import Testing
     #expect(
       failure(["LATCHKEY_KEY_ROTATION_INTERVAL": "5m"])?.variable == "LATCHKEY_KEY_ROTATION_INTERVAL")
   }
+
+  @Test func demoIsOffUnlessAsked() throws {
+    #expect(try load([:]).demo == false)
+    #expect(try load(["LATCHKEY_DEMO": "true"]).demo)
+    #expect(failure(["LATCHKEY_DEMO": "sometimes"])?.variable == "LATCHKEY_DEMO")
+  }
 }
 
 @Suite struct OAuthConfigurationTests {

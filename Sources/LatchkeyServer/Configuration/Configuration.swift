@@ -43,6 +43,8 @@ public struct Configuration: Sendable {
   public var keyPublishDelay: Int64 = 600
   /// Seconds between automatic key rotations; 0 turns them off.
   public var keyRotationInterval: Int64 = 0
+  /// Serves the demo app under /demo/ (docs/latchkey-js.md); off in production.
+  public var demo = false
 
   /// Where /api looks up revocations: the in-memory view kept current by
   /// LISTEN/NOTIFY (default), or one database query per request.
@@ -116,6 +118,7 @@ public struct Configuration: Sendable {
       try reader.duration("LATCHKEY_LOGIN_FAILURE_WINDOW", minimum: 1) ?? c.auth.loginFailureWindow
     c.migrationsDirectory = reader.string("LATCHKEY_MIGRATIONS_DIR")
     c.accessLog = try reader.bool("LATCHKEY_ACCESS_LOG") ?? c.accessLog
+    c.demo = try reader.bool("LATCHKEY_DEMO") ?? c.demo
     if let check = reader.string("LATCHKEY_REVOCATION_CHECK") {
       guard let value = RevocationCheck(rawValue: check.lowercased()) else {
         throw ConfigurationError(
