@@ -7,22 +7,29 @@
 /// secret): a repeated name (RFC 6749 §3.2: parameters must not be sent
 /// more than once), an empty name, a malformed escape, bytes that are not
 /// UTF-8 once decoded, a NUL (PostgreSQL text cannot hold one), and more
-/// than `maximumBytes` or `maximumPairs`.
+/// than `maximumBytes` or `maximumPairs`. `allowNUL` lets a NUL through for
+/// callers that never store a value as text (OAuth: ids are parsed, secrets
+/// and tokens digested or verified). With `recognized`, names outside
+/// it are dropped, repeated or not (RFC 6749 §3.1: unrecognized parameters
+/// are ignored); only the recognized ones must not repeat.
 public enum FormBody {
   public static let defaultMaximumBytes = 16 * 1024
   public static let defaultMaximumPairs = 64
 
   public static func parse(
     _ bytes: some Collection<UInt8>, maximumBytes: Int = defaultMaximumBytes,
-    maximumPairs: Int = defaultMaximumPairs
+    maximumPairs: Int = defaultMaximumPairs, recognized: Set<String>? = nil, allowNUL: Bool = false
   ) throws(HTTPError) -> [String: String] {
     guard bytes.count <= maximumBytes else { throw .badRequest("form body is too large") }
     var result: [String: String] = [:]
     for pair in Array(bytes).split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
       guard result.count < maximumPairs else { throw .badRequest("form body has too many parameters") }
       let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
-      let name = try decode(pair[pair.startIndex..<equals])
-      let value = equals < pair.endIndex ? try decode(pair[(equals + 1)...]) : ""
+      let rawName = pair[pair.startIndex..<equals]
+      // An unrecognized parameter is skipped unread, whatever it holds.
+      if let recognized, !recognized.contains(decodedForMatching(rawName) ?? "") { continue }
+      let name = try decode(rawName, allowNUL: allowNUL)
+      let value = equals < pair.endIndex ? try decode(pair[(equals + 1)...], allowNUL: allowNUL) : ""
       guard !name.isEmpty else { throw .badRequest("form parameter without a name") }
       guard result.updateValue(value, forKey: name) == nil else {
         throw .badRequest("form parameter repeated")
@@ -58,7 +65,13 @@ public enum FormBody {
     return out
   }
 
-  private static func decode(_ raw: ArraySlice<UInt8>) throws(HTTPError) -> String {
+  /// A name decoded only to compare it with the recognized ones (nil when
+  /// it cannot be one of them).
+  private static func decodedForMatching(_ raw: ArraySlice<UInt8>) -> String? {
+    try? decode(raw, allowNUL: true)
+  }
+
+  private static func decode(_ raw: ArraySlice<UInt8>, allowNUL: Bool = false) throws(HTTPError) -> String {
     var decoded: [UInt8] = []
     decoded.reserveCapacity(raw.count)
     var index = raw.startIndex
@@ -79,7 +92,7 @@ public enum FormBody {
         index += 1
       }
     }
-    guard !decoded.contains(0) else { throw .badRequest("form body contains a NUL") }
+    guard allowNUL || !decoded.contains(0) else { throw .badRequest("form body contains a NUL") }
     guard let text = String(validating: decoded, as: UTF8.self) else {
       throw .badRequest("form body is not valid UTF-8")
     }
@@ -90,7 +103,9 @@ public enum FormBody {
 extension Request {
   /// The body as form fields (see `FormBody`): 415 unless the content type
   /// is `application/x-www-form-urlencoded`, 400 when malformed.
-  public func decodeForm() throws(HTTPError) -> [String: String] {
+  public func decodeForm(recognized: Set<String>? = nil, allowNUL: Bool = false) throws(HTTPError)
+    -> [String: String]
+  {
     let contentType = header("content-type")?.split(separator: ";").first?
       .trimmingCharacters(in: .whitespaces).lowercased()
     guard contentType == "application/x-www-form-urlencoded" else {
@@ -98,6 +113,6 @@ extension Request {
         status: 415, code: "unsupported_media_type",
         description: "request body must be application/x-www-form-urlencoded")
     }
-    return try FormBody.parse(body)
+    return try FormBody.parse(body, recognized: recognized, allowNUL: allowNUL)
   }
 }

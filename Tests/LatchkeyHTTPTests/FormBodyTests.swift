@@ -81,4 +81,15 @@ import Testing
       #expect(error.status == 415)
     }
   }
+
+  @Test func unrecognizedParametersAreIgnoredEvenWhenRepeated() throws {
+    let body = Array("x=1&x=2&=null&grant_type=client_credentials&y".utf8)
+    #expect(try FormBody.parse(body, recognized: ["grant_type"]) == ["grant_type": "client_credentials"])
+    #expect(throws: HTTPError.self) { try FormBody.parse(Array("a=1&a=2".utf8), recognized: ["a"]) }
+    // An unrecognized parameter is skipped unread; a recognized one is decoded strictly.
+    #expect(try FormBody.parse(Array("x=%zz&a=1".utf8), recognized: ["a"]) == ["a": "1"])
+    #expect(throws: HTTPError.self) { try FormBody.parse(Array("a=%zz".utf8), recognized: ["a"]) }
+    #expect(throws: HTTPError.self) { try FormBody.parse(Array("a=%00".utf8), recognized: ["a"]) }
+    #expect(try FormBody.parse(Array("a=%00".utf8), recognized: ["a"], allowNUL: true) == ["a": "\u{0}"])
+  }
 }

@@ -14,9 +14,7 @@ struct PresentedClient {
   static func read(_ request: Request, form: [String: String]) throws -> PresentedClient {
     let inBody = form["client_id"] != nil || form["client_secret"] != nil
     guard let authorization = request.header("authorization"), Self.isBasic(authorization) else {
-      if form["client_secret"] != nil && form["client_id"] == nil {
-        throw OAuthError.invalidRequest("client_secret needs client_id")
-      }
+      // A secret without an id authenticates nobody: 401, as a wrong secret.
       return PresentedClient(
         credentials: form["client_id"].map { ClientCredentials(clientID: $0, secret: form["client_secret"]) },
         usedBasic: false)

@@ -22,7 +22,7 @@ extension Routes {
   }
 
   func oauthToken(_ request: Request) throws -> Response {
-    let form = try request.decodeForm()
+    let form = try oauthForm(request)
     return try withClient(request, form) { client in
       let grant = try oauth.token(
         grantType: form["grant_type"], scope: form["scope"], credentials: client,
@@ -34,7 +34,7 @@ extension Routes {
   }
 
   func oauthRevoke(_ request: Request) throws -> Response {
-    let form = try request.decodeForm()
+    let form = try oauthForm(request)
     return try withClient(request, form) { client in
       try oauth.revoke(token: form["token"], credentials: client, address: self.client(request).ip)
       return Response(status: 200)
@@ -42,7 +42,7 @@ extension Routes {
   }
 
   func oauthIntrospect(_ request: Request) throws -> Response {
-    let form = try request.decodeForm()
+    let form = try oauthForm(request)
     return try withClient(request, form) { client in
       let found = try oauth.introspect(
         token: form["token"], credentials: client, address: self.client(request).ip)
@@ -64,5 +64,19 @@ extension Routes {
       mapped.headers.append(.init("WWW-Authenticate", "Basic realm=\"latchkey\""))
       throw mapped
     }
+  }
+
+  /// The parameters the `/oauth/*` endpoints read; others are ignored.
+  static let oauthParameters: Set<String> = [
+    "grant_type", "scope", "client_id", "client_secret", "token", "token_type_hint",
+  ]
+
+  /// The form of an `/oauth/*` request (RFC 6749 §3.1): unrecognized
+  /// parameters are ignored, a recognized one must not repeat, and one sent
+  /// without a value is treated as omitted. A NUL may pass: no value is
+  /// stored as text (client ids are parsed, secrets and tokens digested or
+  /// verified), so it only makes a credential that matches nothing.
+  func oauthForm(_ request: Request) throws -> [String: String] {
+    try request.decodeForm(recognized: Self.oauthParameters, allowNUL: true).filter { !$0.value.isEmpty }
   }
 }
