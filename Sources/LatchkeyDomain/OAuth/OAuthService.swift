@@ -11,14 +11,17 @@ public final class OAuthService: Sendable {
   /// Lifetime of tokens issued to clients, seconds.
   public let clientTokenTTL: Int64
   let throttle: ClientThrottle
+  let clients: any ClientRegistry
 
   /// The grants `/oauth/token` offers today.
   public static let offeredGrants: Set<OAuthGrantType> = [.clientCredentials]
 
-  public init(auth: AuthService, clientTokenTTL: Int64) {
+  /// `clients` defaults to reading the store each time.
+  public init(auth: AuthService, clientTokenTTL: Int64, clients: (any ClientRegistry)? = nil) {
     self.auth = auth
     self.clientTokenTTL = clientTokenTTL
     self.throttle = ClientThrottle(settings: auth.settings)
+    self.clients = clients ?? StoreClientRegistry(store: auth.store)
   }
 
   var store: any Store { auth.store }
@@ -40,6 +43,12 @@ public final class OAuthService: Sendable {
   /// unknown client and a wrong secret are one answer at one cost (a
   /// digest and a constant-time compare either way); failures count against
   /// the client id's and the address's budgets, as failed logins do.
+  ///
+  /// In the steady state a success does no I/O: the client comes from the
+  /// registry, and the counters are read only when the registry says a
+  /// failure may be on record under one of the keys (every recorded failure
+  /// is published to every instance). Only then can there be a counter to
+  /// reset, so a success writes only after a failure.
   func authenticate(_ credentials: ClientCredentials?, address: String, accept: Audience) throws
     -> OAuthClient
   {
@@ -49,14 +58,18 @@ public final class OAuthService: Sendable {
     let now = clock.now()
     let id = UUID.parse(credentials.clientID)
     let keys = ClientThrottle.keys(clientID: id, address: address)
-    let (client, counters) = try store.read { tx in
-      let client = try id.flatMap { try tx.findClient(id: $0) }
-      return (client, try keys.map { try tx.throttleCounter($0) })
+    var counters: [ThrottleCounter?] = keys.map { _ in nil }
+    let suspect = clients.mayHaveFailures(keys)
+    if suspect {
+      counters = try store.read { tx in try keys.map { try tx.throttleCounter($0) } }
     }
     if let wait = throttle.retryAfter(counters, now: now) {
       counter.increment("latchkey_client_authentications_total", [("result", "throttled")])
       throw AuthError.throttled(retryAfter: wait)
     }
+    // A removal this instance has heard of wins over a registry that has
+    // not caught up yet.
+    let client = try id.flatMap { auth.revocations.isClientRemoved($0) ? nil : try clients.client(id: $0) }
     let presented = credentials.secret.map(secrets.clientSecretDigest) ?? ClientThrottle.noDigest
     let stored = client?.secretDigest ?? ClientThrottle.noDigest
     let secretMatches = ConstantTimeBytes.equal(presented, stored)
@@ -91,6 +104,8 @@ public final class OAuthService: Sendable {
       for (key, window) in zip(keys, throttle.windows(for: keys)) {
         try tx.saveThrottleCounter(key, window.recordingFailure(try tx.lockThrottleCounter(key), now: now))
       }
+      try tx.publishClientNotices(keys.map { .failure(key: $0) })
     }
+    clients.failed(keys)
   }
 }
