@@ -13,12 +13,15 @@ import Testing
   }
 
   static func require(_ response: TestResponse, _ what: String) throws -> TestResponse {
-    guard response.status == 200 else { throw Failed(description: "\(what): \(response.status) \(response.text)") }
+    guard response.status == 200 else {
+      throw Failed(description: "\(what): \(response.status) \(response.text)")
+    }
     return response
   }
 
   @Test func everyRequestSucceedsThroughTwoRotations() throws {
-    try TwoInstanceTests.withPair(["LATCHKEY_JWT_ALG": "ES256", "LATCHKEY_KEY_PUBLISH_DELAY": "10m"]) { a, b in
+    try TwoInstanceTests.withPair(["LATCHKEY_JWT_ALG": "ES256", "LATCHKEY_KEY_PUBLISH_DELAY": "10m"]) {
+      a, b in
       let o = OAuthTests()
       let oauth = OAuthService(auth: a.app.service, clientTokenTTL: 900)
       let client = try o.add(oauth)
@@ -48,9 +51,13 @@ import Testing
             let token = try o.token(http, client)
             for presented in [token, oldClient] {
               let answer = try require(
-                try o.post(other, "/oauth/introspect", [("token", presented)], headers: [OAuthTests.basic(caller.id, caller.secret)]),
+                try o.post(
+                  other, "/oauth/introspect", [("token", presented)],
+                  headers: [OAuthTests.basic(caller.id, caller.secret)]),
                 "introspect")
-              guard answer.json["active"] as? Bool == true else { throw Failed(description: "inactive: \(answer.text)") }
+              guard answer.json["active"] as? Bool == true else {
+                throw Failed(description: "inactive: \(answer.text)")
+              }
             }
           }
           return refreshed

@@ -13,7 +13,9 @@ import Testing
   func introspect(_ server: TestServer, _ token: String, as caller: (id: String, secret: String)) throws
     -> TestResponse
   {
-    try o.post(server.client(), "/oauth/introspect", [("token", token)], headers: [OAuthTests.basic(caller.id, caller.secret)])
+    try o.post(
+      server.client(), "/oauth/introspect", [("token", token)],
+      headers: [OAuthTests.basic(caller.id, caller.secret)])
   }
 
   @Test func aClientAddedThroughAIsServedByB() throws {

@@ -28,8 +28,12 @@ public enum ClientNotice: Sendable, Equatable {
     let rest = String(payload[payload.index(after: colon)...])
     guard !rest.isEmpty else { return nil }
     switch kind {
-    case "a": guard let id = UUID.parse(rest) else { return nil }; self = .added(id)
-    case "r": guard let id = UUID.parse(rest) else { return nil }; self = .removed(id)
+    case "a":
+      guard let id = UUID.parse(rest) else { return nil }
+      self = .added(id)
+    case "r":
+      guard let id = UUID.parse(rest) else { return nil }
+      self = .removed(id)
     case "f": self = .failure(key: rest)
     default: return nil
     }

@@ -17,7 +17,9 @@ public struct RevocationBatch: Sendable {
     self.removedClients = removedClients
   }
 
-  public var isEmpty: Bool { sessions.isEmpty && tokens.isEmpty && userCutoffs.isEmpty && removedClients.isEmpty }
+  public var isEmpty: Bool {
+    sessions.isEmpty && tokens.isEmpty && userCutoffs.isEmpty && removedClients.isEmpty
+  }
 
   /// The batch as notices, in a stable order.
   public var notices: [RevocationNotice] {

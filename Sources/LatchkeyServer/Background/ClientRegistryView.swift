@@ -74,7 +74,9 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
     let deadline = Date().addingTimeInterval(1)
     while !isInSync && synced.wait(until: deadline) {}
     synced.unlock()
-    if !isInSync { logger.warning("client registry not in sync yet; client authentication reads the database") }
+    if !isInSync {
+      logger.warning("client registry not in sync yet; client authentication reads the database")
+    }
   }
 
   public func stop() {
@@ -126,7 +128,8 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
     if connected {
       resync()
     } else if !ticker.isStopped {
-      logger.warning("client listener disconnected; client authentication reads the database until it is back")
+      logger.warning(
+        "client listener disconnected; client authentication reads the database until it is back")
     }
   }
 

@@ -106,7 +106,9 @@ public final class RevocationView: RevocationChecker, BackgroundService {
   }
 
   public func isClientTokenRevoked(jti: String, client: UUID) throws -> Bool {
-    let answer: Bool? = state.withLock { $0.inSync ? $0.set.isClientTokenRevoked(jti: jti, client: client) : nil }
+    let answer: Bool? = state.withLock {
+      $0.inSync ? $0.set.isClientTokenRevoked(jti: jti, client: client) : nil
+    }
     if let answer { return answer }
     return try fallback.isClientTokenRevoked(jti: jti, client: client)
   }
