@@ -36,6 +36,11 @@ import Testing
           headers: [OAuthTests.basic(client.id, "wrong")])
         #expect(failed.status == 401)
       }
+      // Failures travel as notices without acknowledgement (a counter was
+      // never read atomically with the attempt either): B must hear of them
+      // within a moment, then refuse even the right secret.
+      let registry = try #require(b.app.clients)
+      #expect(registry.waitUntil(timeout: 5) { $0.mayHaveFailures(["client:" + client.id]) })
       let throttled = try o.post(
         b.client(), "/oauth/token", [("grant_type", "client_credentials")],
         headers: [OAuthTests.basic(client.id, client.secret)])

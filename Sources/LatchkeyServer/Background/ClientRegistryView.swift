@@ -70,13 +70,23 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
     }
     thread.name = "latchkey-client-resync"
     thread.start()
-    synced.lock()
-    let deadline = Date().addingTimeInterval(1)
-    while !isInSync && synced.wait(until: deadline) {}
-    synced.unlock()
-    if !isInSync {
+    if !waitUntil(timeout: 1, { $0.isInSync }) {
       logger.warning("client registry not in sync yet; client authentication reads the database")
     }
+  }
+
+  /// Waits (at most `timeout` seconds) until `condition` holds, looking
+  /// again after every resync and notice: start-up waits for the first load
+  /// this way, and tests for a notice from another instance.
+  @discardableResult
+  public func waitUntil(timeout: Double, _ condition: (ClientRegistryView) -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    synced.lock()
+    defer { synced.unlock() }
+    while !condition(self) {
+      if !synced.wait(until: deadline) { return condition(self) }
+    }
+    return true
   }
 
   public func stop() {
@@ -118,6 +128,13 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
     case .failure(let key): failed([key])
     case nil: break
     }
+    signal()
+  }
+
+  private func signal() {
+    synced.lock()
+    synced.broadcast()
+    synced.unlock()
   }
 
   func connectionChanged(_ connected: Bool) {
@@ -155,9 +172,7 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
         return (was, state.inSync)
       }
       if !was && isNow { logger.info("client registry in sync") }
-      synced.lock()
-      synced.broadcast()
-      synced.unlock()
+      signal()
     } catch {
       logger.warning("client registry resync failed", ["error": String(describing: error)])
     }
