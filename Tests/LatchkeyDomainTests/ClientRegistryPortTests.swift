@@ -79,6 +79,31 @@ import Testing
     #expect(s.store.snapshot.transactions == before)
   }
 
+  @Test func anUnknownIdAndAWrongSecretCostTheSameStoreWork() throws {
+    let s = Setup()
+    let client = try s.add()
+    func storeWork(_ credentials: ClientCredentials, address: String) -> Int {
+      let before = s.store.snapshot.transactions
+      #expect(throws: OAuthService.authenticationFailed) {
+        try s.oauth.token(
+          grantType: "client_credentials", scope: nil, credentials: credentials, address: address)
+      }
+      return s.store.snapshot.transactions - before
+    }
+    let unknown = storeWork(ClientCredentials(clientID: UUID().uuidString, secret: "x"), address: "192.0.2.1")
+    let wrong = storeWork(s.credentials(client, secret: "x"), address: "192.0.2.2")
+    // One read of the client, one transaction recording the failure.
+    #expect(unknown == 2 && wrong == 2)
+  }
+
+  @Test func aClientTheRegistryHasNotHeardOfIsFoundInTheStore() throws {
+    let s = Setup()
+    let added = try s.oauth.registerClient(
+      name: "new", isPublic: false, grants: [], scopes: [], redirectURIs: [])
+    _ = try s.oauth.token(
+      grantType: "client_credentials", scope: nil, credentials: s.credentials(added), address: s.address)
+  }
+
   @Test func registrationPublishesTheNewClient() throws {
     let s = Setup()
     let client = try s.add()

@@ -7,7 +7,9 @@ import Foundation
 /// the plain one (the CLI, tests, and the fallback while the memory one is
 /// not in sync).
 public protocol ClientRegistry: Sendable {
-  /// The client, or nil when there is none. Store failures propagate.
+  /// The client, or nil when there is none or it has not heard of it yet
+  /// (authentication looks a failure up in the store). Store failures
+  /// propagate.
   func client(id: UUID) throws -> OAuthClient?
   /// False only when no failure can be on record under any of `keys`
   /// (throttle keys), so their counters need not be read.

@@ -69,10 +69,16 @@ public final class OAuthService: Sendable {
     }
     // A removal this instance has heard of wins over a registry that has
     // not caught up yet.
-    let client = try id.flatMap { auth.revocations.isClientRemoved($0) ? nil : try clients.client(id: $0) }
+    let removed = id.map(auth.revocations.isClientRemoved) ?? false
     let presented = credentials.secret.map(secrets.clientSecretDigest) ?? ClientThrottle.noDigest
-    let stored = client?.secretDigest ?? ClientThrottle.noDigest
-    let secretMatches = ConstantTimeBytes.equal(presented, stored)
+    var client = try id.flatMap { removed ? nil : try clients.client(id: $0) }
+    if !Self.accepts(client, credentials, presented) {
+      // Every failure reads the client from the store once, whatever the
+      // registry knew: an unknown id and a wrong secret cost the same (the
+      // registry answers a known id from memory), and a client added a
+      // moment ago, whose notice is still on its way, is found.
+      client = try id.flatMap { id in removed ? nil : try store.read { try $0.findClient(id: id) } }
+    }
     guard let client else {
       try recordFailure(keys, now: now)
       throw Self.authenticationFailed
@@ -82,7 +88,7 @@ public final class OAuthService: Sendable {
       // or an endpoint it may not use, fails it.
       guard credentials.secret == nil, accept == .anyClient else { throw Self.authenticationFailed }
     } else {
-      guard credentials.secret != nil, secretMatches else {
+      guard Self.accepts(client, credentials, presented) else {
         try recordFailure(keys, now: now)
         throw Self.authenticationFailed
       }
@@ -97,6 +103,16 @@ public final class OAuthService: Sendable {
   }
 
   static let authenticationFailed = OAuthError.invalidClient("client authentication failed")
+
+  /// Whether `client` exists and the credentials are its own: a public
+  /// client's id, or a confidential client's secret. The digest is compared
+  /// in constant time whatever the outcome.
+  static func accepts(_ client: OAuthClient?, _ credentials: ClientCredentials, _ presented: [UInt8]) -> Bool
+  {
+    let matches = ConstantTimeBytes.equal(presented, client?.secretDigest ?? ClientThrottle.noDigest)
+    guard let client else { return false }
+    return client.isPublic || (credentials.secret != nil && matches)
+  }
 
   private func recordFailure(_ keys: [String], now: Double) throws {
     counter.increment("latchkey_client_authentications_total", [("result", "failure")])

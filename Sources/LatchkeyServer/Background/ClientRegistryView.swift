@@ -14,10 +14,10 @@ import Synchronization
 ///
 /// Never trusts itself when it may have missed something: while the
 /// listener is disconnected or before the first load it reads the store
-/// (clients, and the counters of every attempt). An id it does not know is
-/// looked up in the store even in sync (a client added a moment ago whose
-/// notice is still in flight); such a miss is either that or a failure,
-/// which writes anyway.
+/// (clients, and the counters of every attempt). In sync, an id it does not
+/// know is answered nil; authentication then looks the client up in the
+/// store, as it does for every failure (a client added a moment ago, whose
+/// notice is still in flight, is found that way).
 public final class ClientRegistryView: ClientRegistry, BackgroundService {
   private struct State {
     var clients: [UUID: OAuthClient] = [:]
@@ -98,10 +98,8 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
 
   public func client(id: UUID) throws -> OAuthClient? {
     let known: OAuthClient?? = state.withLock { $0.inSync ? .some($0.clients[id]) : .none }
-    if case .some(.some(let client)) = known { return client }
-    let found = try fallback.client(id: id)
-    if let found { state.withLock { if $0.inSync { $0.clients[found.id] = found } } }
-    return found
+    if let known { return known }
+    return try fallback.client(id: id)
   }
 
   public func mayHaveFailures(_ keys: [String]) -> Bool {
