@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Verifies tokens issued by a real `latchkey serve` (ES256, then EdDSA) with PyJWT, from the served
 `/.well-known/jwks.json` alone, as a resource server would: PyJWKClient fetches the set and picks the
-key by `kid`; the algorithm comes from that key.
+key by `kid`; the algorithm comes from that key. Both kinds: a user's access token (`typ` `JWT`) and a
+client-credentials token (RFC 9068, `typ` `at+jwt`) of a client registered with `latchkey client add`.
 
     python3 scripts/interop-server-jwks.py path/to/latchkey postgres://…/admin-database
 
@@ -55,12 +56,15 @@ def call(base, method, path, body=None):
         return error.code, dict(error.headers), json.loads(error.read() or b"{}")
 
 
-def serve(alg, url, port):
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LATCHKEY_DATABASE_URL": url,
-           "LATCHKEY_JWT_SECRET": "interop-" + uuid.uuid4().hex + uuid.uuid4().hex,
+def environment(alg, url, port, secret):
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LATCHKEY_DATABASE_URL": url,
+           "LATCHKEY_JWT_SECRET": secret,
            "LATCHKEY_JWT_ALG": alg, "LATCHKEY_PORT": str(port), "LATCHKEY_COOKIE_SECURE": "false",
            "LATCHKEY_ACCESS_LOG": "false", "LATCHKEY_ARGON2_MEMORY_KIB": "1024",
            "LATCHKEY_ARGON2_ITERATIONS": "1", "LATCHKEY_MIGRATIONS_DIR": os.path.join(ROOT, "sql")}
+
+
+def serve(env, port):
     process = subprocess.Popen([BINARY, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
@@ -77,35 +81,58 @@ def serve(alg, url, port):
     raise RuntimeError("serve did not become ready")
 
 
-def server_tokens_verify_with_pyjwt(alg):
+def verify(base, token, alg, typ):
+    """What a resource server does: the key by kid from the served set, the algorithm from the key."""
+    header = jwt.get_unverified_header(token)
+    if header.get("alg") != alg or header.get("typ") != typ:
+        raise ValueError(f"header {header}")
+    key = jwt.PyJWKClient(base + "/.well-known/jwks.json").get_signing_key_from_jwt(token)
+    if key.algorithm_name != alg:
+        raise ValueError(f"key algorithm {key.algorithm_name}")
+    return jwt.decode(token, key.key, algorithms=[key.algorithm_name], audience="latchkey-api",
+                      issuer="latchkey")
+
+
+def user_token(base, alg):
+    email = f"interop-{uuid.uuid4().hex[:8]}@example.com"
+    if call(base, "POST", "/register", {"email": email, "password": "interop-password-1"})[0] != 201:
+        return "register failed"
+    status, _, body = call(base, "POST", "/login", {"email": email, "password": "interop-password-1"})
+    if status != 200:
+        return f"login: {status} {body}"
+    status, headers, jwks = call(base, "GET", "/.well-known/jwks.json")
+    cache = {k.lower(): v for k, v in headers.items()}.get("cache-control", "")
+    if status != 200 or not cache.startswith("public, max-age=") or len(jwks.get("keys", [])) != 1:
+        return f"jwks: {status} {cache!r} {jwks}"
+    claims = verify(base, body["access_token"], alg, "JWT")
+    return None if claims.get("email") == email else f"claims {claims}"
+
+
+def client_token(base, alg, env):
+    added = subprocess.run([BINARY, "client", "add", "interop", "--scope", "reports:read"], env=env,
+                           check=True, capture_output=True, text=True)
+    client = json.loads(added.stdout)
+    form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": client["client_id"],
+                                   "client_secret": client["client_secret"]}).encode()
+    request = urllib.request.Request(base + "/oauth/token", data=form, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        token = json.loads(response.read())["access_token"]
+    claims = verify(base, token, alg, "at+jwt")
+    if claims.get("client_id") != client["client_id"] or claims.get("sub") != client["client_id"] \
+            or claims.get("scope") != "reports:read":
+        return f"claims {claims}"
+    return None
+
+
+def with_server(alg, body):
     name = "interop_" + uuid.uuid4().hex[:12]
     psql(f"create database {name}")
     process = None
     try:
-        process, base = serve(alg, database_url(name), free_port())
-        email = f"interop-{uuid.uuid4().hex[:8]}@example.com"
-        if call(base, "POST", "/register", {"email": email, "password": "interop-password-1"})[0] != 201:
-            return "register failed"
-        status, _, body = call(base, "POST", "/login", {"email": email, "password": "interop-password-1"})
-        if status != 200:
-            return f"login: {status} {body}"
-        token = body["access_token"]
-        status, headers, jwks = call(base, "GET", "/.well-known/jwks.json")
-        cache = {k.lower(): v for k, v in headers.items()}.get("cache-control", "")
-        if status != 200 or not cache.startswith("public, max-age=") or len(jwks.get("keys", [])) != 1:
-            return f"jwks: {status} {cache!r} {jwks}"
-        header = jwt.get_unverified_header(token)
-        if header.get("alg") != alg or header.get("typ") != "JWT":
-            return f"header {header}"
-        # What a resource server does: the key by kid from the served set, the algorithm from the key.
-        key = jwt.PyJWKClient(base + "/.well-known/jwks.json").get_signing_key_from_jwt(token)
-        if key.algorithm_name != alg:
-            return f"key algorithm {key.algorithm_name}"
-        claims = jwt.decode(token, key.key, algorithms=[key.algorithm_name], audience="latchkey-api",
-                            issuer="latchkey")
-        if claims.get("email") != email:
-            return f"claims {claims}"
-        return None
+        port = free_port()
+        env = environment(alg, database_url(name), port, "interop-" + uuid.uuid4().hex + uuid.uuid4().hex)
+        process, base = serve(env, port)
+        return body(base, env)
     finally:
         if process is not None:
             process.send_signal(signal.SIGTERM)
@@ -124,8 +151,10 @@ def check(name, function):
 
 
 for alg in ("ES256", "EdDSA"):
-    check(f"{alg}: a served token verifies with PyJWT from the served JWKS",
-          lambda alg=alg: server_tokens_verify_with_pyjwt(alg))
+    check(f"{alg}: a user's token verifies with PyJWT from the served JWKS",
+          lambda alg=alg: with_server(alg, lambda base, env: user_token(base, alg)))
+    check(f"{alg}: a client-credentials token (at+jwt) verifies with PyJWT from the served JWKS",
+          lambda alg=alg: with_server(alg, lambda base, env: client_token(base, alg, env)))
 
 passed = sum(results)
 print(f"interop-server-jwks: {passed} passed, {len(results) - passed} failed")

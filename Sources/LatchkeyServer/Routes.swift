@@ -20,7 +20,7 @@ public struct Routes: Sendable {
 
   public init(
     service: AuthService, config: Configuration, metrics: Metrics, keys: KeyRing,
-    readiness: @escaping @Sendable () -> Bool
+    clients: (any ClientRegistry)? = nil, readiness: @escaping @Sendable () -> Bool
   ) {
     self.service = service
     self.refreshCookie = .refresh(secure: config.cookieSecure)
@@ -30,7 +30,7 @@ public struct Routes: Sendable {
       trusted: config.trustedProxies.compactMap(AddressRange.init(parsing:)))
     self.metrics = metrics
     self.readiness = readiness
-    self.oauth = OAuthService(auth: service, clientTokenTTL: config.clientTokenTTL)
+    self.oauth = OAuthService(auth: service, clientTokenTTL: config.clientTokenTTL, clients: clients)
     self.publicURL = config.publicURL
     self.keys = keys
     self.keyPublishDelay = config.keyPublishDelay

@@ -17,7 +17,7 @@ import Testing
     let id = UUID()
     for notice in [
       RevocationNotice.session(id), .token(jti: "abc-_9", expiresAt: 1_800_000_000.5),
-      .userCutoff(id, 1_800_000_001.25),
+      .userCutoff(id, 1_800_000_001.25), .clientRemoved(id),
     ] {
       #expect(RevocationNotice(payload: notice.payload) == notice)
     }
@@ -25,10 +25,35 @@ import Testing
   }
 
   @Test(arguments: [
-    "", "s", "s:", "s:not-a-uuid", "x:1", "j:abc", "j:abc:nan", "u:\(UUID()):", "u:\(UUID())",
+    "", "s", "s:", "s:not-a-uuid", "x:1", "j:abc", "j:abc:nan", "u:\(UUID()):", "u:\(UUID())", "c:",
+    "c:nope", "c:\(UUID()):1",
   ])
   func malformedNoticesAreIgnored(_ payload: String) {
     #expect(RevocationNotice(payload: payload) == nil)
+  }
+
+  @Test func clientNoticesRoundTrip() {
+    let id = UUID()
+    for notice in [ClientNotice.added(id), .removed(id), .failure(key: "client-address:2001:db8::1")] {
+      #expect(ClientNotice(payload: notice.payload) == notice)
+    }
+    for bad in ["", "a:", "a:nope", "f:", "x:1", "r"] { #expect(ClientNotice(payload: bad) == nil) }
+  }
+
+  @Test func aRemovedClientsTokensAreRevokedUntilTheHorizon() {
+    var set = RevocationSet(accessTTL: 900)
+    let gone = UUID()
+    let kept = UUID()
+    set.apply(.clientRemoved(gone), now: 1000)
+    set.apply(.token(jti: "dead", expiresAt: 2000), now: 1000)
+    #expect(set.isClientTokenRevoked(jti: "any", client: gone) && set.isClientRemoved(gone))
+    #expect(set.isClientTokenRevoked(jti: "dead", client: kept))
+    #expect(!set.isClientTokenRevoked(jti: "live", client: kept) && !set.isClientRemoved(kept))
+    set.prune(now: 1000 + set.horizon - 1)
+    #expect(set.isClientRemoved(gone))
+    set.prune(now: 1000 + set.horizon + 1)
+    #expect(!set.isClientRemoved(gone))
+    #expect(RevocationBatch(removedClients: [gone]).notices == [.clientRemoved(gone)])
   }
 
   @Test func acksRoundTrip() {

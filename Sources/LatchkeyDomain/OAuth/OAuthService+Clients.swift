@@ -25,7 +25,10 @@ extension OAuthService {
       // A stable order, so listings do not shuffle.
       grants: OAuthGrantType.allCases.filter(rules.grants.contains), scopes: rules.scopes,
       redirectURIs: uniqueURIs, createdAt: clock.now())
-    try store.transaction { try $0.insertClient(client) }
+    try store.transaction { tx in
+      try tx.insertClient(client)
+      try tx.publishClientNotices([.added(client.id)])
+    }
     return RegisteredClient(client: client, secret: secret)
   }
 
@@ -34,14 +37,23 @@ extension OAuthService {
   }
 
   /// Deletes a client; false when there is none. Every token issued to it
-  /// stops being active on every instance at the commit: the only place a
-  /// client token is accepted, introspection, reads whether its client still
-  /// exists in the same round trip as the denylist (docs/oauth.md#removing-a-client).
+  /// stops being active on every instance at once: the removal rides the
+  /// revocation channel (`RevocationNotice.clientRemoved`, acknowledged like
+  /// any revocation) and the client registries' channel, both published in
+  /// the deleting transaction (docs/oauth.md#removing-a-client).
   public func removeClient(id: String) throws -> Bool {
     guard let uuid = UUID.parse(id) else { return false }
-    let removed = try store.transaction { try $0.deleteClient(id: uuid) }
-    if removed { counter.increment("latchkey_clients_removed_total") }
-    return removed
+    let batch = try store.transaction { tx -> RevocationBatch? in
+      guard try tx.deleteClient(id: uuid) else { return nil }
+      let batch = RevocationBatch(removedClients: [uuid])
+      try auth.publish(batch, on: tx)
+      try tx.publishClientNotices([.removed(uuid)])
+      return batch
+    }
+    guard let batch else { return false }
+    auth.didRevoke(batch, reason: .adminRevoke)
+    counter.increment("latchkey_clients_removed_total")
+    return true
   }
 
   /// RFC 6749 §3.1.2: an absolute URI without a fragment. No whitespace, so

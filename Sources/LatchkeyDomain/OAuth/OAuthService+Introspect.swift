@@ -13,8 +13,9 @@ extension OAuthService {
   /// `POST /oauth/introspect`: any confidential client may introspect any
   /// token of this issuer. A user's access token is active exactly when
   /// `AuthService.authenticate` would accept it (verified, then not revoked
-  /// on any instance); a client's when it verifies, is not denylisted and its
-  /// client still exists. No refresh token is issued to a client yet, so
+  /// on any instance); a client's when it verifies, its client is registered
+  /// and the token is not revoked (denylisted, or its client removed). With
+  /// the server's in-memory registry and revocation view in sync, no I/O. No refresh token is issued to a client yet, so
   /// every refresh token is "another client's": inactive.
   public func introspect(token: String?, credentials: ClientCredentials?, address: String) throws
     -> TokenIntrospection
@@ -24,8 +25,9 @@ extension OAuthService {
     let now = Int64(clock.now().rounded(.down))
     if let claims = try activeUserToken(token, now: now) { return .user(claims) }
     if let claims = try? codec.verifyClient(token, now: now), let client = UUID.parse(claims.clientID) {
-      let status = try store.read { try $0.clientTokenStatus(client: client, jti: claims.jti) }
-      return status.clientExists && !status.denylisted ? .client(claims) : .inactive
+      let revoked = try auth.revocations.isClientTokenRevoked(jti: claims.jti, client: client)
+      guard !revoked, try clients.client(id: client) != nil else { return .inactive }
+      return .client(claims)
     }
     return .inactive
   }

@@ -11,14 +11,17 @@ public final class OAuthService: Sendable {
   /// Lifetime of tokens issued to clients, seconds.
   public let clientTokenTTL: Int64
   let throttle: ClientThrottle
+  let clients: any ClientRegistry
 
   /// The grants `/oauth/token` offers today.
   public static let offeredGrants: Set<OAuthGrantType> = [.clientCredentials]
 
-  public init(auth: AuthService, clientTokenTTL: Int64) {
+  /// `clients` defaults to reading the store each time.
+  public init(auth: AuthService, clientTokenTTL: Int64, clients: (any ClientRegistry)? = nil) {
     self.auth = auth
     self.clientTokenTTL = clientTokenTTL
     self.throttle = ClientThrottle(settings: auth.settings)
+    self.clients = clients ?? StoreClientRegistry(store: auth.store)
   }
 
   var store: any Store { auth.store }
@@ -40,6 +43,12 @@ public final class OAuthService: Sendable {
   /// unknown client and a wrong secret are one answer at one cost (a
   /// digest and a constant-time compare either way); failures count against
   /// the client id's and the address's budgets, as failed logins do.
+  ///
+  /// In the steady state a success does no I/O: the client comes from the
+  /// registry, and the counters are read only when the registry says a
+  /// failure may be on record under one of the keys (every recorded failure
+  /// is published to every instance). Only then can there be a counter to
+  /// reset, so a success writes only after a failure.
   func authenticate(_ credentials: ClientCredentials?, address: String, accept: Audience) throws
     -> OAuthClient
   {
@@ -49,17 +58,27 @@ public final class OAuthService: Sendable {
     let now = clock.now()
     let id = UUID.parse(credentials.clientID)
     let keys = ClientThrottle.keys(clientID: id, address: address)
-    let (client, counters) = try store.read { tx in
-      let client = try id.flatMap { try tx.findClient(id: $0) }
-      return (client, try keys.map { try tx.throttleCounter($0) })
+    var counters: [ThrottleCounter?] = keys.map { _ in nil }
+    let suspect = clients.mayHaveFailures(keys)
+    if suspect {
+      counters = try store.read { tx in try keys.map { try tx.throttleCounter($0) } }
     }
     if let wait = throttle.retryAfter(counters, now: now) {
       counter.increment("latchkey_client_authentications_total", [("result", "throttled")])
       throw AuthError.throttled(retryAfter: wait)
     }
+    // A removal this instance has heard of wins over a registry that has
+    // not caught up yet.
+    let removed = id.map(auth.revocations.isClientRemoved) ?? false
     let presented = credentials.secret.map(secrets.clientSecretDigest) ?? ClientThrottle.noDigest
-    let stored = client?.secretDigest ?? ClientThrottle.noDigest
-    let secretMatches = ConstantTimeBytes.equal(presented, stored)
+    var client = try id.flatMap { removed ? nil : try clients.client(id: $0) }
+    if !Self.accepts(client, credentials, presented) {
+      // Every failure reads the client from the store once, whatever the
+      // registry knew: an unknown id and a wrong secret cost the same (the
+      // registry answers a known id from memory), and a client added a
+      // moment ago, whose notice is still on its way, is found.
+      client = try id.flatMap { id in removed ? nil : try store.read { try $0.findClient(id: id) } }
+    }
     guard let client else {
       try recordFailure(keys, now: now)
       throw Self.authenticationFailed
@@ -69,7 +88,7 @@ public final class OAuthService: Sendable {
       // or an endpoint it may not use, fails it.
       guard credentials.secret == nil, accept == .anyClient else { throw Self.authenticationFailed }
     } else {
-      guard credentials.secret != nil, secretMatches else {
+      guard Self.accepts(client, credentials, presented) else {
         try recordFailure(keys, now: now)
         throw Self.authenticationFailed
       }
@@ -85,12 +104,24 @@ public final class OAuthService: Sendable {
 
   static let authenticationFailed = OAuthError.invalidClient("client authentication failed")
 
+  /// Whether `client` exists and the credentials are its own: a public
+  /// client's id, or a confidential client's secret. The digest is compared
+  /// in constant time whatever the outcome.
+  static func accepts(_ client: OAuthClient?, _ credentials: ClientCredentials, _ presented: [UInt8]) -> Bool
+  {
+    let matches = ConstantTimeBytes.equal(presented, client?.secretDigest ?? ClientThrottle.noDigest)
+    guard let client else { return false }
+    return client.isPublic || (credentials.secret != nil && matches)
+  }
+
   private func recordFailure(_ keys: [String], now: Double) throws {
     counter.increment("latchkey_client_authentications_total", [("result", "failure")])
     try store.transaction { tx in
       for (key, window) in zip(keys, throttle.windows(for: keys)) {
         try tx.saveThrottleCounter(key, window.recordingFailure(try tx.lockThrottleCounter(key), now: now))
       }
+      try tx.publishClientNotices(keys.map { .failure(key: $0) })
     }
+    clients.failed(keys)
   }
 }

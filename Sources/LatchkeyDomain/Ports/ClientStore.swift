@@ -13,6 +13,9 @@ public protocol ClientStore {
   /// exists (removal revokes every token issued to it) and whether its
   /// `jti` is denylisted. One round trip.
   func clientTokenStatus(client: UUID, jti: String) throws -> ClientTokenStatus
+  /// Tells every instance's client registry: delivered when the
+  /// transaction commits, never when it rolls back.
+  func publishClientNotices(_ notices: [ClientNotice]) throws
 }
 
 public struct ClientTokenStatus: Sendable, Equatable {

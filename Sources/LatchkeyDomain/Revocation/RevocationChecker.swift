@@ -1,3 +1,5 @@
+import Foundation
+
 /// Answers "has this access token been revoked?" for every protected
 /// request. One protocol, so the in-memory view kept current across
 /// instances can replace the store read without touching callers.
@@ -8,10 +10,18 @@ public protocol RevocationChecker: Sendable {
   func isRevoked(_ token: AuthenticatedUser) throws -> Bool
   /// Told after this instance committed revocations.
   func revoked(_ batch: RevocationBatch)
+  /// Whether a client token (RFC 9068) is revoked: its `jti` denylisted or
+  /// its client removed (docs/oauth.md#removing-a-client).
+  func isClientTokenRevoked(jti: String, client: UUID) throws -> Bool
+  /// A removal heard of, from memory only (false when not known here): lets
+  /// client authentication refuse a removed client on every instance at
+  /// once, before its client registry catches up.
+  func isClientRemoved(_ client: UUID) -> Bool
 }
 
 extension RevocationChecker {
   public func revoked(_ batch: RevocationBatch) {}
+  public func isClientRemoved(_ client: UUID) -> Bool { false }
 }
 
 /// The straightforward checker: one indexed read per request.
@@ -30,5 +40,10 @@ public struct StoreRevocationChecker: RevocationChecker {
     }
     return !status.sessionLive || status.denylisted
       || Double(token.issuedAt) < status.tokensValidAfter.rounded(.down)
+  }
+
+  public func isClientTokenRevoked(jti: String, client: UUID) throws -> Bool {
+    let status = try store.read { try $0.clientTokenStatus(client: client, jti: jti) }
+    return !status.clientExists || status.denylisted
   }
 }

@@ -2,19 +2,24 @@ import Foundation
 
 /// One committed revocation as instances tell each other about it (over
 /// PostgreSQL NOTIFY; docs/architecture.md#where-things-live). The wire format is
-/// small text: `s:<session>`, `j:<jti>:<expires>`, `u:<user>:<cutoff>`.
+/// small text: `s:<session>`, `j:<jti>:<expires>`, `u:<user>:<cutoff>`,
+/// `c:<client>`.
 public enum RevocationNotice: Sendable, Equatable {
   case session(UUID)
   /// An access token's `jti`, until it expires (unix seconds).
   case token(jti: String, expiresAt: Double)
   /// Every token of the user issued before `cutoff` (unix seconds).
   case userCutoff(UUID, Double)
+  /// An OAuth client was removed: every token issued to it is revoked.
+  /// No time: client ids are never reused, so the cut-off is "all of them".
+  case clientRemoved(UUID)
 
   public var payload: String {
     switch self {
     case .session(let id): return "s:" + id.uuidString.lowercased()
     case .token(let jti, let expiresAt): return "j:\(jti):\(expiresAt)"
     case .userCutoff(let id, let cutoff): return "u:\(id.uuidString.lowercased()):\(cutoff)"
+    case .clientRemoved(let id): return "c:" + id.uuidString.lowercased()
     }
   }
 
@@ -24,6 +29,7 @@ public enum RevocationNotice: Sendable, Equatable {
     case .session(let id): return "s:" + id.uuidString.lowercased()
     case .token(let jti, _): return "j:" + jti
     case .userCutoff(let id, _): return "u:" + id.uuidString.lowercased()
+    case .clientRemoved(let id): return "c:" + id.uuidString.lowercased()
     }
   }
 
@@ -44,6 +50,9 @@ public enum RevocationNotice: Sendable, Equatable {
         cutoff.isFinite
       else { return nil }
       self = .userCutoff(id, cutoff)
+    case "c":
+      guard parts.count == 2, let id = UUID.parse(String(parts[1])) else { return nil }
+      self = .clientRemoved(id)
     default:
       return nil
     }

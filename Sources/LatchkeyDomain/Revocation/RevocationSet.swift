@@ -11,6 +11,11 @@ public struct RevocationSet: Sendable {
   public private(set) var tokens: [String: Double] = [:]
   /// User id → tokens issued before this second are revoked.
   public private(set) var userCutoffs: [UUID: Double] = [:]
+  /// Removed OAuth client → when the removal was heard of. Kept for the
+  /// horizon: by then every instance's client registry has dropped the
+  /// client too (a resync reads the table, where the row is gone), which
+  /// answers for its tokens from then on.
+  public private(set) var removedClients: [UUID: Double] = [:]
   /// How long a revoked session or cut-off matters: every access token
   /// issued before it has expired by then.
   public let horizon: Double
@@ -30,12 +35,21 @@ public struct RevocationSet: Sendable {
     return false
   }
 
+  /// A client token (RFC 9068) is revoked when its `jti` is denylisted or
+  /// its client was removed.
+  public func isClientTokenRevoked(jti: String, client: UUID) -> Bool {
+    tokens[jti] != nil || removedClients[client] != nil
+  }
+
+  public func isClientRemoved(_ client: UUID) -> Bool { removedClients[client] != nil }
+
   /// Applies one notice received (or committed) at `now`.
   public mutating func apply(_ notice: RevocationNotice, now: Double) {
     switch notice {
     case .session(let id): sessions[id] = max(sessions[id] ?? 0, now)
     case .token(let jti, let expiresAt): tokens[jti] = max(tokens[jti] ?? 0, expiresAt)
     case .userCutoff(let id, let cutoff): userCutoffs[id] = max(userCutoffs[id] ?? 0, cutoff)
+    case .clientRemoved(let id): removedClients[id] = max(removedClients[id] ?? 0, now)
     }
   }
 
@@ -49,6 +63,7 @@ public struct RevocationSet: Sendable {
     sessions = sessions.filter { $0.value > since }
     tokens = tokens.filter { $0.value > now - Self.tokenLeeway }
     userCutoffs = userCutoffs.filter { $0.value > since }
+    removedClients = removedClients.filter { $0.value > since }
   }
 
   /// Prunes, then unions in a snapshot read from the store. Revocations

@@ -22,6 +22,9 @@ public final class Application: Sendable {
   public let purger: Purger
   /// The in-memory revocation view (nil with LATCHKEY_REVOCATION_CHECK=database).
   public let view: RevocationView?
+  /// The in-memory client registry (nil with LATCHKEY_REVOCATION_CHECK=database:
+  /// client authentication then reads the database, as revocation checks do).
+  public let clients: ClientRegistryView?
   /// The keys that sign and verify, and the JWKS.
   public let keys: KeyRing
   /// Keeps the stored keys and `keys` current (nil with HS256: nothing is stored).
@@ -41,8 +44,12 @@ public final class Application: Sendable {
       view = RevocationView(
         listenURL: config.databaseListenURL, store: store, accessTTL: config.auth.accessTTL, clock: clock,
         logger: logger)
+      clients = ClientRegistryView(
+        listenURL: config.databaseListenURL, store: store, failureWindow: config.auth.loginFailureWindow,
+        clock: clock, logger: logger)
     } else {
       view = nil
+      clients = nil
     }
     (keys, keyManager) = try Self.signingKeys(config: config, store: store, clock: clock, logger: logger)
     service = AuthService(
@@ -54,7 +61,7 @@ public final class Application: Sendable {
     let pool = self.pool
     let keys = self.keys
     let routes = Routes(
-      service: service, config: config, metrics: metrics, keys: keys,
+      service: service, config: config, metrics: metrics, keys: keys, clients: clients,
       readiness: { pool.ping() && keys.isLoaded })
     responder = Responder(
       router: routes.router(), cors: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)),
@@ -77,6 +84,7 @@ public final class Application: Sendable {
     purger = Purger(store: store, accessTTL: config.auth.accessTTL, clock: clock, logger: logger)
     var background: [any BackgroundService] = []
     if let view { background.append(view) }
+    if let clients { background.append(clients) }
     if let keyManager { background.append(keyManager) }
     background.append(HTTPService(server: server))
     background.append(purger)
@@ -87,7 +95,7 @@ public final class Application: Sendable {
 
   /// Applies migrations (tolerating a database that is not up yet: the
   /// service starts anyway, answers 503 and /readyz says so), then starts
-  /// the revocation view, the signing keys, the HTTP server and the purger,
+  /// the revocation view, the client registry, the signing keys, the HTTP server and the purger,
   /// in that order.
   public func start() throws {
     let directory = Migrations.directory(configured: config.migrationsDirectory)

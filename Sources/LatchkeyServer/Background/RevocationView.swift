@@ -105,6 +105,20 @@ public final class RevocationView: RevocationChecker, BackgroundService {
     return try fallback.isRevoked(token)
   }
 
+  public func isClientTokenRevoked(jti: String, client: UUID) throws -> Bool {
+    let answer: Bool? = state.withLock {
+      $0.inSync ? $0.set.isClientTokenRevoked(jti: jti, client: client) : nil
+    }
+    if let answer { return answer }
+    return try fallback.isClientTokenRevoked(jti: jti, client: client)
+  }
+
+  /// From memory whether in sync or not: a removal heard of stays true (the
+  /// set only accumulates), and what was missed the client registry answers.
+  public func isClientRemoved(_ client: UUID) -> Bool {
+    state.withLock { $0.set.isClientRemoved(client) }
+  }
+
   // MARK: - Local revocations
 
   /// Called after this instance committed revocations: applies them here at

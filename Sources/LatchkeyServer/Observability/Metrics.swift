@@ -50,6 +50,12 @@ public final class Metrics: RequestObserver, EventCounter, Sendable {
     "latchkey_refresh_reuse_detected_total": ("counter", "Refresh token reuse detections (family revoked)"),
     "latchkey_revocations_total": ("counter", "Sessions revoked, by reason"),
     "latchkey_token_rejections_total": ("counter", "Access tokens rejected on /api, by reason"),
+    "latchkey_client_authentications_total": (
+      "counter", "OAuth client authentications by result (success, failure, throttled)"
+    ),
+    "latchkey_client_tokens_issued_total": ("counter", "Access tokens issued to OAuth clients"),
+    "latchkey_client_tokens_revoked_total": ("counter", "OAuth client tokens revoked at /oauth/revoke"),
+    "latchkey_clients_removed_total": ("counter", "OAuth clients removed (every token of theirs revoked)"),
   ]
 
   public init() {}

@@ -51,6 +51,30 @@ extension PostgresTransaction: ClientStore {
     return ClientTokenStatus(clientExists: exists, denylisted: denylisted)
   }
 
+  public func publishClientNotices(_ notices: [ClientNotice]) throws {
+    guard !notices.isEmpty else { return }
+    // Delivered only if this transaction commits.
+    _ = try db.query(
+      "select pg_notify($1, payload) from unnest(string_to_array($2, E'\\n')) as payload",
+      [.text(ClientChannels.clients), .text(notices.map(\.payload).joined(separator: "\n"))])
+  }
+
+  /// The client throttle keys whose failure window is still open at `now`
+  /// (a window opened at `since` or later), with when it opened: what a
+  /// client registry loads on a resync.
+  public func openClientFailureWindows(since: Double) throws -> [(key: String, windowStartedAt: Double)] {
+    try db.query(
+      """
+      select key, extract(epoch from window_started_at)::float8 as window_started_at from login_throttle
+      where key like 'client%' and failures > 0 and window_started_at > to_timestamp($1)
+      """,
+      [.double(since)]
+    ).rows.compactMap { row in
+      guard let key = row.string("key"), let started = row.double("window_started_at") else { return nil }
+      return (key, started)
+    }
+  }
+
   private static func client(_ row: PostgresRow) throws -> OAuthClient {
     guard let id = row.uuid("id"), let name = row.string("name"), let created = row.double("created_at")
     else {
@@ -66,4 +90,11 @@ extension PostgresTransaction: ClientStore {
       grants: list("grants").compactMap(OAuthGrantType.init(rawValue:)), scopes: list("scopes"),
       redirectURIs: list("redirect_uris"), createdAt: created)
   }
+}
+
+/// The NOTIFY channel of the client registries and their listeners' name in
+/// `pg_stat_activity`.
+public enum ClientChannels {
+  public static let clients = "latchkey_clients"
+  public static let listenerName = "latchkey-client-listener"
 }

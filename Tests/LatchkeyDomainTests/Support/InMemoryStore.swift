@@ -45,6 +45,7 @@ final class InMemoryStore: Store {
     var casRotations = 0
     var tokenLocks = 0
     var clients: [UUID: OAuthClient] = [:]
+    var clientNotices: [ClientNotice] = []
     var signingKeys: [StoredSigningKey] = []
     var signingKeyChanges = 0
   }
@@ -256,5 +257,7 @@ final class InMemoryStore: Store {
     func clientTokenStatus(client: UUID, jti: String) throws -> ClientTokenStatus {
       ClientTokenStatus(clientExists: state.clients[client] != nil, denylisted: state.denylist[jti] != nil)
     }
+
+    func publishClientNotices(_ notices: [ClientNotice]) throws { state.clientNotices += notices }
   }
 }
