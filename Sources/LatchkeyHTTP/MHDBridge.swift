@@ -65,8 +65,25 @@ private func collectHeader(
 ) -> MHD_Result {
   guard let cls, let key else { return .YES }
   let state = Unmanaged<RequestState>.fromOpaque(cls).takeUnretainedValue()
-  state.headers.append((String(cString: key).lowercased(), value.map { String(cString: $0) } ?? ""))
+  state.headers.append((lowercasedName(key), value.map { String(cString: $0) } ?? ""))
   return .YES
+}
+
+/// The header name with ASCII letters lower-cased, in one pass and one
+/// allocation (`String.lowercased()` costs a Unicode-aware second copy).
+/// Other bytes are kept as sent, so only a real ASCII `Cookie` is `cookie`.
+private func lowercasedName(_ key: UnsafePointer<CChar>) -> String {
+  let length = strlen(key)
+  return key.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+    let name = UnsafeBufferPointer(start: bytes, count: length)
+    guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
+      return String(decoding: name, as: UTF8.self)
+    }
+    return String(unsafeUninitializedCapacity: length) { buffer in
+      for index in 0..<length { buffer[index] = ASCIICase.lower(name[index]) }
+      return length
+    }
+  }
 }
 
 private func collectQuery(

@@ -41,7 +41,8 @@ public struct Request: Sendable {
 
   /// The first value of a header, by case-insensitive name.
   public func header(_ name: String) -> String? {
-    let key = name.lowercased()
+    // Callers pass lower-case constants: skip the allocating lowercased().
+    let key = ASCIICase.isLower(name) ? name : name.lowercased()
     return headers.first { $0.name == key }?.value
   }
 

@@ -51,18 +51,17 @@ public struct Response: Sendable {
   }
 
   public func header(_ name: String) -> String? {
-    let key = name.lowercased()
-    return headers.first { $0.name.lowercased() == key }?.value
+    headers.first { ASCIICase.equal($0.name, name) }?.value
   }
 
   public func headers(named name: String) -> [String] {
-    let key = name.lowercased()
-    return headers.filter { $0.name.lowercased() == key }.map(\.value)
+    headers.filter { ASCIICase.equal($0.name, name) }.map(\.value)
   }
 
   public mutating func setHeader(_ name: String, _ value: String) {
-    let key = name.lowercased()
-    headers.removeAll { $0.name.lowercased() == key }
+    // Every middleware sets a header on every answer: compare in place
+    // rather than lower-casing (two allocations) each existing name.
+    headers.removeAll { ASCIICase.equal($0.name, name) }
     headers.append((name, value))
   }
 
