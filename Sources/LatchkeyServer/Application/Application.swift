@@ -26,7 +26,10 @@ public final class Application: Sendable {
     self.logger = logger
     pool = PostgresPool(
       url: config.databaseURL, size: config.databasePoolSize, acquireTimeoutSeconds: 2,
-      statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: 2)
+      statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: 2,
+      // A separate session URL means the request URL goes through a transaction-mode pooler
+      // (docs/operations.md#behind-pgbouncer), where named statements do not survive.
+      namedStatements: config.databaseListenURL == config.databaseURL)
     store = PostgresStore(pool: pool)
     // Each argon2 job holds argon2MemoryKiB; the queue bounds what waits.
     hashing = BoundedThreadPool(threads: BoundedThreadPool.defaultThreadCount, queueLimit: 64)
