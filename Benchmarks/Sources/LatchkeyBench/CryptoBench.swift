@@ -13,17 +13,11 @@ struct CryptoBench {
     print(line("jwt sign (1 thread)", sign))
     print(line("jwt verify (1 thread, claims included)", verify))
 
-    // Alternate the two and keep each one's best round, so warm-up and frequency drift favour neither.
+    // The pool is measured end to end instead, as the login rate against the raw rate
+    // (`latchkey-bench argon2`, scripts/bench): it lives in the server's own modules now.
     var raw = 0.0
-    var pool = 0.0
-    for _ in 0..<2 {
-      raw = max(raw, benchRawArgon2())
-      pool = max(pool, benchPoolArgon2())
-    }
-    let ratio = pool / raw
-    print(
-      "argon2id \(parameters) on \(options.threads) threads: HashingPool \(format(pool, 1)) hashes/s, "
-        + "raw libargon2 \(format(raw, 1)) hashes/s, pool/raw \(format(ratio, 3))")
+    for _ in 0..<2 { raw = max(raw, benchRawArgon2()) }
+    print("argon2id \(parameters) on \(options.threads) threads: raw libargon2 \(format(raw, 1)) hashes/s")
 
     let summary: [String: Any] = [
       "bench": "crypto",
@@ -31,7 +25,7 @@ struct CryptoBench {
       "jwt_verify_us": round3(verify.microsecondsPerOp), "jwt_verify_ops": Int(verify.opsPerSecond),
       "jwt_iterations": options.iterations,
       "argon2_threads": options.threads, "argon2_params": parameters.description,
-      "argon2_pool_hps": round3(pool), "argon2_raw_hps": round3(raw), "argon2_pool_raw_ratio": round3(ratio),
+      "argon2_raw_hps": round3(raw),
     ]
     let json = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
@@ -100,27 +94,6 @@ struct CryptoBench {
     }
     precondition(failures.value == 0, "argon2id_hash_encoded failed")
     return Double(options.threads * perThread) / seconds(elapsed)
-  }
-
-  /// The same work through HashingPool.run from twice as many callers, so the queue never runs dry.
-  private func benchPoolArgon2() -> Double {
-    let pool = HashingPool(threads: options.threads, queueLimit: options.threads * 2)
-    let hasher = PasswordHasher(parameters: parameters)
-    let callers = options.threads * 2
-    let total = options.threads * options.hashesPerThread
-    let failures = Counter()
-    let next = Counter()
-    let elapsed = onThreads(callers) {
-      while next.add() <= total {
-        do {
-          _ = try pool.run { try hasher.hash("benchmark password") }
-        } catch {
-          failures.add()
-        }
-      }
-    }
-    precondition(failures.value == 0, "pooled hashing failed")
-    return Double(total) / seconds(elapsed)
   }
 
   private func onThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) -> Duration {
