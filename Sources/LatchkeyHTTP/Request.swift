@@ -36,6 +36,22 @@ public struct Request: Sendable {
     self.requestID = requestID
   }
 
+  /// What the MHD bridge already has: segments from `RequestTarget`, header
+  /// names lower-cased as they were collected. No re-splitting, no copies.
+  init(
+    method: String, path: String, segments: [String], query: [String: String],
+    lowercasedHeaders: [(name: String, value: String)], body: [UInt8], peerAddress: String, requestID: String
+  ) {
+    self.method = method
+    self.path = path
+    self.pathSegments = segments
+    self.query = query
+    self.headers = lowercasedHeaders
+    self.body = body
+    self.peerAddress = peerAddress
+    self.requestID = requestID
+  }
+
   /// The method as a type (`method` stays the string on the wire).
   public var httpMethod: HTTPMethod { HTTPMethod(method) }
 

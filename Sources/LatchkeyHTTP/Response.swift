@@ -39,7 +39,12 @@ public struct Response: Sendable {
 
   /// A JSON response from raw bytes already serialised by the caller.
   public static func json(_ status: Int, bytes: [UInt8]) -> Response {
-    Response(status: status, headers: [("Content-Type", "application/json")], body: bytes)
+    // Room for what the middleware and cache policy add (request id,
+    // nosniff, Cache-Control, Pragma), so the list is allocated once.
+    var headers: [(name: String, value: String)] = []
+    headers.reserveCapacity(8)
+    headers.append(("Content-Type", "application/json"))
+    return Response(status: status, headers: headers, body: bytes)
   }
 
   /// A JSON response from an Encodable value (sorted keys: stable output).
