@@ -1,10 +1,11 @@
 """Raw argon2id rate of argon2-cffi (Debian's python3-argon2): WORKERS
 processes hashing back to back for SECONDS, the parameters Latchkey uses.
-Prints one JSON line: {"hps": hashes per second, "workers": n}.
+Prints one JSON line: {"hps": hashes per second, "cpu_ms": CPU per hash, "workers": n}.
 Run with the system python (/usr/bin/python3), where Debian installs it."""
 import json
 import multiprocessing
 import os
+import resource
 import sys
 import time
 
@@ -37,7 +38,9 @@ def main():
     for p in procs:
         p.join()
     elapsed = time.monotonic() - started
-    print(json.dumps({"hps": round(counter.value / elapsed, 2), "workers": workers}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000 / max(counter.value, 1)
+    print(json.dumps({"hps": round(counter.value / elapsed, 2), "cpu_ms": round(cpu_ms, 2), "workers": workers}))
 
 
 if __name__ == "__main__":

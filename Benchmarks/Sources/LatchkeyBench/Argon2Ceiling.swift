@@ -15,6 +15,7 @@ struct Argon2Ceiling {
     let failures = Atomic<Int>(0)
     let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
     let started = DispatchTime.now().uptimeNanoseconds
+    let cpuBefore = Self.cpuSeconds()
     let done = DispatchGroup()
     let parameters = parameters
     for _ in 0..<threads {
@@ -41,7 +42,19 @@ struct Argon2Ceiling {
     done.wait()
     precondition(failures.load(ordering: .relaxed) == 0, "argon2id_hash_encoded failed")
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-    let rate = Double(hashes.load(ordering: .relaxed)) / elapsed
-    print("{\"bench\":\"argon2\",\"hps\":\(String(format: "%.2f", rate)),\"threads\":\(threads)}")
+    let count = hashes.load(ordering: .relaxed)
+    let rate = Double(count) / elapsed
+    let cpuMilliseconds = (Self.cpuSeconds() - cpuBefore) * 1000 / Double(max(count, 1))
+    print(
+      "{\"bench\":\"argon2\",\"hps\":\(String(format: "%.2f", rate)),"
+        + "\"cpu_ms\":\(String(format: "%.2f", cpuMilliseconds)),\"threads\":\(threads)}")
+  }
+
+  /// User and system time of the whole process so far.
+  private static func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+      + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
   }
 }
