@@ -33,6 +33,7 @@ public final class Application: Sendable {
     store = PostgresStore(pool: pool)
     // Each argon2 job holds argon2MemoryKiB; the queue bounds what waits.
     hashing = BoundedThreadPool(threads: BoundedThreadPool.defaultThreadCount, queueLimit: 64)
+    Self.yieldToRequests(hashing)
     if config.revocationCheck == .memory {
       view = RevocationView(
         listenURL: config.databaseListenURL, store: store, accessTTL: config.auth.accessTTL, clock: clock,
@@ -98,6 +99,27 @@ public final class Application: Sendable {
     pool.close()
     logger.info("stopped")
     logger.flush()
+  }
+
+  /// Runs the hashing threads at nice 10: a login flood then takes the cores only as far as
+  /// request handling leaves them idle, so `/api` answers keep their latency, while logins alone
+  /// still hash at full speed (nothing else competes). Each thread lowers its own priority:
+  /// one job per thread, held until every thread has taken one.
+  private static func yieldToRequests(_ pool: BoundedThreadPool) {
+    let started = DispatchSemaphore(value: 0)
+    let proceed = DispatchSemaphore(value: 0)
+    var submitted = 0
+    for _ in 0..<pool.threadCount {
+      let accepted = pool.submit {
+        // On Linux the nice value is per thread, and 0 names the calling one.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        started.signal()
+        proceed.wait()
+      }
+      if accepted { submitted += 1 }
+    }
+    for _ in 0..<submitted { started.wait() }
+    for _ in 0..<submitted { proceed.signal() }
   }
 
   private static func gauges(pool: PostgresPool, hashing: BoundedThreadPool, workers: BoundedThreadPool)
