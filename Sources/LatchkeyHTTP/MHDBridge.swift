@@ -65,8 +65,25 @@ private func collectHeader(
 ) -> MHD_Result {
   guard let cls, let key else { return .YES }
   let state = Unmanaged<RequestState>.fromOpaque(cls).takeUnretainedValue()
-  state.headers.append((String(cString: key).lowercased(), value.map { String(cString: $0) } ?? ""))
+  state.headers.append((lowercasedName(key), value.map { String(cString: $0) } ?? ""))
   return .YES
+}
+
+/// The header name with ASCII letters lower-cased, in one pass and one
+/// allocation (`String.lowercased()` costs a Unicode-aware second copy).
+/// Other bytes are kept as sent, so only a real ASCII `Cookie` is `cookie`.
+private func lowercasedName(_ key: UnsafePointer<CChar>) -> String {
+  let length = strlen(key)
+  return key.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+    let name = UnsafeBufferPointer(start: bytes, count: length)
+    guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
+      return String(decoding: name, as: UTF8.self)
+    }
+    return String(unsafeUninitializedCapacity: length) { buffer in
+      for index in 0..<length { buffer[index] = ASCIICase.lower(name[index]) }
+      return length
+    }
+  }
 }
 
 private func collectQuery(
@@ -100,12 +117,10 @@ private func queue(
 }
 
 private func makeRequest(_ state: RequestState) -> Request {
-  var request = Request(
-    method: state.method, path: state.path, query: state.query, headers: [], body: state.body,
-    peerAddress: state.peerAddress, requestID: state.requestID)
-  request.headers = state.headers
-  request.pathSegments = state.pathSegments
-  return request
+  Request(
+    method: state.method, path: state.path, segments: state.pathSegments, query: state.query,
+    lowercasedHeaders: state.headers, body: state.body, peerAddress: state.peerAddress,
+    requestID: state.requestID)
 }
 
 // MHD's access handler: called once when headers are in, once per body chunk,
@@ -135,9 +150,11 @@ private func latchkeyAccessHandler(
     state.method = method.map { String(cString: $0) } ?? ""
     MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, opaque)
     MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectQuery, opaque)
-    var address = [CChar](repeating: 0, count: 64)
-    latchkey_mhd_client_address(connection, &address, address.count)
-    state.peerAddress = address.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    state.peerAddress = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { address in
+      address[0] = 0
+      latchkey_mhd_client_address(connection, address.baseAddress, address.count)
+      return String(cString: address.baseAddress!)
+    }
     state.requestID =
       RequestID.accepted(state.headers.first { $0.name == "x-request-id" }?.value) ?? server.nextRequestID()
     server.requestBegan()

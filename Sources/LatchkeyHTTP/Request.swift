@@ -36,12 +36,29 @@ public struct Request: Sendable {
     self.requestID = requestID
   }
 
+  /// What the MHD bridge already has: segments from `RequestTarget`, header
+  /// names lower-cased as they were collected. No re-splitting, no copies.
+  init(
+    method: String, path: String, segments: [String], query: [String: String],
+    lowercasedHeaders: [(name: String, value: String)], body: [UInt8], peerAddress: String, requestID: String
+  ) {
+    self.method = method
+    self.path = path
+    self.pathSegments = segments
+    self.query = query
+    self.headers = lowercasedHeaders
+    self.body = body
+    self.peerAddress = peerAddress
+    self.requestID = requestID
+  }
+
   /// The method as a type (`method` stays the string on the wire).
   public var httpMethod: HTTPMethod { HTTPMethod(method) }
 
   /// The first value of a header, by case-insensitive name.
   public func header(_ name: String) -> String? {
-    let key = name.lowercased()
+    // Callers pass lower-case constants: skip the allocating lowercased().
+    let key = ASCIICase.isLower(name) ? name : name.lowercased()
     return headers.first { $0.name == key }?.value
   }
 

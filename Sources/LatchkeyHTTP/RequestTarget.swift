@@ -37,6 +37,17 @@ public struct RequestTarget: Sendable, Equatable {
   }
 
   private static func decodeSegment(_ raw: ArraySlice<UInt8>) throws(HTTPError) -> String {
+    // Most segments hold no escape: validate them in place instead of
+    // copying them byte by byte into a buffer first.
+    if !raw.contains(UInt8(ascii: "%")) {
+      guard !raw.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+        throw .badRequest("control character in path")
+      }
+      guard let text = String(validating: raw, as: UTF8.self) else {
+        throw .badRequest("path is not valid UTF-8")
+      }
+      return text
+    }
     var decoded: [UInt8] = []
     decoded.reserveCapacity(raw.count)
     var index = raw.startIndex

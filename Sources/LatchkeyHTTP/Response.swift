@@ -39,7 +39,12 @@ public struct Response: Sendable {
 
   /// A JSON response from raw bytes already serialised by the caller.
   public static func json(_ status: Int, bytes: [UInt8]) -> Response {
-    Response(status: status, headers: [("Content-Type", "application/json")], body: bytes)
+    // Room for what the middleware and cache policy add (request id,
+    // nosniff, Cache-Control, Pragma), so the list is allocated once.
+    var headers: [(name: String, value: String)] = []
+    headers.reserveCapacity(8)
+    headers.append(("Content-Type", "application/json"))
+    return Response(status: status, headers: headers, body: bytes)
   }
 
   /// A JSON response from an Encodable value (sorted keys: stable output).
@@ -51,18 +56,17 @@ public struct Response: Sendable {
   }
 
   public func header(_ name: String) -> String? {
-    let key = name.lowercased()
-    return headers.first { $0.name.lowercased() == key }?.value
+    headers.first { ASCIICase.equal($0.name, name) }?.value
   }
 
   public func headers(named name: String) -> [String] {
-    let key = name.lowercased()
-    return headers.filter { $0.name.lowercased() == key }.map(\.value)
+    headers.filter { ASCIICase.equal($0.name, name) }.map(\.value)
   }
 
   public mutating func setHeader(_ name: String, _ value: String) {
-    let key = name.lowercased()
-    headers.removeAll { $0.name.lowercased() == key }
+    // Every middleware sets a header on every answer: compare in place
+    // rather than lower-casing (two allocations) each existing name.
+    headers.removeAll { ASCIICase.equal($0.name, name) }
     headers.append((name, value))
   }
 

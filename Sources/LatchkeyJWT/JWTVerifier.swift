@@ -12,6 +12,8 @@ public struct JWTVerifier: Sendable {
   public let maxTokenBytes: Int
   private let issuerBytes: [UInt8]
   private let audienceBytes: [UInt8]
+  /// Whose entries these are in `VerifiedTokenCache` (copies of a verifier share its keys).
+  private let cacheID = VerifiedTokenCache.newVerifierID()
 
   public init(
     keys: JWTKeySet, issuer: String, audience: String, leewaySeconds: Int64 = 30, maxTokenBytes: Int = 4096
@@ -28,11 +30,29 @@ public struct JWTVerifier: Sendable {
   /// A user token (`typ` "JWT" or absent). `now` is Unix seconds from the caller's clock, so tests and
   /// the server share one time source.
   public func verify(_ token: String, now: Int64) throws(JWTError) -> AccessClaims {
+    let claims = try cachedOrAuthenticated(token)
+    try validate(exp: claims.exp, nbf: claims.nbf, iat: claims.iat, now: now)
+    return claims
+  }
+
+  /// The claims of a token this thread already authenticated with these keys, or the full check
+  /// (whose success is remembered). Nothing time-dependent is cached: `verify` validates after.
+  private func cachedOrAuthenticated(_ token: String) throws(JWTError) -> AccessClaims {
+    var text = token
+    let cached: (claims: AccessClaims?, hash: Int) = text.withUTF8 { bytes in
+      guard bytes.count <= VerifiedTokenCache.maxTokenBytes else { return (nil, 0) }
+      let hash = VerifiedTokenCache.hash(bytes)
+      return (VerifiedTokenCache.current().claims(for: bytes, hash: hash, verifier: cacheID), hash)
+    }
+    if let claims = cached.claims { return claims }
     let claims = try withAuthenticatedPayload(token, type: .user) { payload throws(JWTError) in
       try ClaimsReader.read(
         payload, issuer: issuer, issuerBytes: issuerBytes, audienceBytes: audienceBytes, audience: audience)
     }
-    try validate(exp: claims.exp, nbf: claims.nbf, iat: claims.iat, now: now)
+    text.withUTF8 { bytes in
+      guard bytes.count <= VerifiedTokenCache.maxTokenBytes else { return }
+      VerifiedTokenCache.current().remember(claims, for: bytes, hash: cached.hash, verifier: cacheID)
+    }
     return claims
   }
 

@@ -14,6 +14,11 @@ public final class PostgresConnection {
   private var statements: [String: PreparedStatement] = [:]
   private var statementCounter = 0
   private var sawConnectionError = false
+  /// False behind a transaction-mode pooler (PgBouncer before 1.21), which runs each statement
+  /// on whichever server connection is free: a named statement prepared on one is unknown (or
+  /// already taken by another client) on the next, so every statement goes unnamed, parsed in
+  /// the same round trip as its execution.
+  var usesNamedStatements = true
 
   private struct PreparedStatement {
     let name: String
@@ -154,6 +159,13 @@ public final class PostgresConnection {
 
   private func runPrepared(_ sql: String, _ params: [PostgresBind]) throws(PostgresError) -> PostgresResult {
     let conn = try live()
+    guard usesNamedStatements else {
+      let encoded = try EncodedParameters(params)
+      let result = encoded.withPointers { values, lengths, formats in
+        PQexecParams(conn, sql, Int32(params.count), nil, values, lengths, formats, 0)
+      }
+      return try withResult(result) { result in Self.read(result) }
+    }
     let statement = try prepared(sql, on: conn)
     guard statement.parameterCount == params.count else {
       throw PostgresError(

@@ -10,12 +10,16 @@ public final class PostgresPool: Sendable {
   private let acquireTimeoutSeconds: Double
   private let statementTimeoutMilliseconds: Int
   private let connectTimeoutSeconds: Int
+  private let namedStatements: Bool
   private let state = PoolState()
 
+  /// `namedStatements: false` for a URL that reaches PostgreSQL through a transaction-mode pooler
+  /// (see `PostgresConnection.usesNamedStatements`).
   public init(
     url: String, size: Int, acquireTimeoutSeconds: Double = 2, statementTimeoutMilliseconds: Int = 5000,
-    connectTimeoutSeconds: Int = 3
+    connectTimeoutSeconds: Int = 3, namedStatements: Bool = true
   ) {
+    self.namedStatements = namedStatements
     self.url = url
     self.size = max(1, size)
     self.acquireTimeoutSeconds = max(0, acquireTimeoutSeconds)
@@ -127,6 +131,7 @@ public final class PostgresPool: Sendable {
           let connection = try PostgresConnection(
             url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds,
             connectTimeoutSeconds: connectTimeoutSeconds)
+          connection.usesNamedStatements = namedStatements
           state.locked { $0.created += 1 }
           return connection
         } catch {

@@ -68,6 +68,6 @@ struct RefreshBench {
     )
     print(
       "{\"bench\":\"refresh\",\"rps\":\(String(format: "%.1f", rate)),\"p99_ms\":\(String(format: "%.2f", p99 * 1000)),"
-        + "\"failures\":\(failures)}")
+        + "\"count\":\(latencies.count),\"failures\":\(failures)}")
   }
 }

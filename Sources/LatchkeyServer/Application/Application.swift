@@ -36,10 +36,14 @@ public final class Application: Sendable {
     self.logger = logger
     pool = PostgresPool(
       url: config.databaseURL, size: config.databasePoolSize, acquireTimeoutSeconds: 2,
-      statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: 2)
+      statementTimeoutMilliseconds: 5000, connectTimeoutSeconds: 2,
+      // A separate session URL means the request URL goes through a transaction-mode pooler
+      // (docs/operations.md#behind-pgbouncer), where named statements do not survive.
+      namedStatements: config.databaseListenURL == config.databaseURL)
     store = PostgresStore(pool: pool)
     // Each argon2 job holds argon2MemoryKiB; the queue bounds what waits.
     hashing = BoundedThreadPool(threads: BoundedThreadPool.defaultThreadCount, queueLimit: 64)
+    Self.yieldToRequests(hashing)
     if config.revocationCheck == .memory {
       view = RevocationView(
         listenURL: config.databaseListenURL, store: store, accessTTL: config.auth.accessTTL, clock: clock,
@@ -133,6 +137,27 @@ public final class Application: Sendable {
     let manager = KeyManager(
       service: service, ring: ring, listenURL: config.databaseListenURL, clock: clock, logger: logger)
     return (ring, manager)
+  }
+
+  /// Runs the hashing threads at nice 10: a login flood then takes the cores only as far as
+  /// request handling leaves them idle, so `/api` answers keep their latency, while logins alone
+  /// still hash at full speed (nothing else competes). Each thread lowers its own priority:
+  /// one job per thread, held until every thread has taken one.
+  private static func yieldToRequests(_ pool: BoundedThreadPool) {
+    let started = DispatchSemaphore(value: 0)
+    let proceed = DispatchSemaphore(value: 0)
+    var submitted = 0
+    for _ in 0..<pool.threadCount {
+      let accepted = pool.submit {
+        // On Linux the nice value is per thread, and 0 names the calling one.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        started.signal()
+        proceed.wait()
+      }
+      if accepted { submitted += 1 }
+    }
+    for _ in 0..<submitted { started.wait() }
+    for _ in 0..<submitted { proceed.signal() }
   }
 
   private static func gauges(pool: PostgresPool, hashing: BoundedThreadPool, workers: BoundedThreadPool)

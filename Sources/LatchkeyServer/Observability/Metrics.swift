@@ -21,6 +21,12 @@ public final class Metrics: RequestObserver, EventCounter, Sendable {
     var buckets = [UInt64](repeating: 0, count: bounds.count)
     var sum: Double = 0
     var count: UInt64 = 0
+
+    mutating func record(_ seconds: Double, bucket: Int?) {
+      if let bucket { buckets[bucket] += 1 }
+      sum += seconds
+      count += 1
+    }
   }
 
   /// The per-request series, keyed without building label arrays: this runs
@@ -93,11 +99,9 @@ public final class Metrics: RequestObserver, EventCounter, Sendable {
     let index = Histogram.bounds.firstIndex { record.seconds <= $0 }
     state.withLock { state in
       state.requests[key, default: 0] += 1
-      var histogram = state.latencies.removeValue(forKey: record.route) ?? Histogram()
-      if let index { histogram.buckets[index] += 1 }
-      histogram.sum += record.seconds
-      histogram.count += 1
-      state.latencies[record.route] = histogram
+      // Mutated in place through the defaulted subscript: one hash lookup,
+      // and the buckets array is never copied.
+      state.latencies[record.route, default: Histogram()].record(record.seconds, bucket: index)
     }
   }
 
