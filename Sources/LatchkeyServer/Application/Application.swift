@@ -69,7 +69,12 @@ public final class Application: Sendable {
       readiness: { pool.ping() && keys.isLoaded })
     responder = Responder(
       router: routes.router(), cors: CORSPolicy(allowedOrigins: Set(config.allowedOrigins)),
-      mapError: ErrorMapping.map,
+      mapError: { error in
+        if let store = error as? any StoreFailure, !store.isTransient, !store.isInvalidInput {
+          logger.error("unexpected database error", ["error": String(describing: error)])
+        }
+        return ErrorMapping.map(error)
+      },
       onUnexpectedError: { request, error in
         logger.error(
           "unhandled error",

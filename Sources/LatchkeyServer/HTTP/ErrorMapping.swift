@@ -19,12 +19,11 @@ public enum ErrorMapping {
       if store.isInvalidInput {
         return HTTPError.badRequest("a field contains characters that are not allowed")
       }
-      // Lost database, pool exhausted or a statement timeout: the client may
-      // retry; details stay in the server log.
-      if store.isTransient {
-        return HTTPError.unavailable(retryAfter: 1, "the database is unavailable; retry shortly")
-      }
-      return nil
+      // Lost database, pool exhausted, a statement timeout, or anything else
+      // the database refused (a pooler that broke a session, a constraint):
+      // the client may retry and never sees a 500 with internals; details
+      // stay in the server log (`Application` logs the unexpected ones).
+      return HTTPError.unavailable(retryAfter: 1, "the database is unavailable; retry shortly")
     case is BoundedThreadPoolError:
       return HTTPError.unavailable(retryAfter: 1, "too many password operations in progress; retry shortly")
     default:
