@@ -23,9 +23,13 @@ let package = Package(
 
     // Foundation and Synchronization only: the bounded thread pool.
     .target(name: "LatchkeyConcurrency"),
+    // JSON text for the hot paths (JWT claims, fixed answers, log lines): one escaper.
+    .target(name: "LatchkeyJSON"),
     .target(name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2"]),
-    .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto"]),
-    .target(name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency"]),
+    .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto", "LatchkeyJSON"]),
+    .target(
+      name: "LatchkeyHTTP",
+      dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency", "LatchkeyJSON"]),
     .target(name: "LatchkeyPostgres", dependencies: ["CLibPQ"]),
     // The layers, dependencies pointing inward: the domain imports no
     // adapter; the store adds PostgreSQL; the server wires everything.
@@ -35,7 +39,7 @@ let package = Package(
       name: "LatchkeyServer",
       dependencies: [
         "LatchkeyDomain", "LatchkeyStore", "LatchkeyHTTP", "LatchkeyPostgres", "LatchkeyCrypto",
-        "LatchkeyJWT", "LatchkeyConcurrency",
+        "LatchkeyJWT", "LatchkeyConcurrency", "LatchkeyJSON",
       ]),
     .executableTarget(
       name: "latchkey",
@@ -51,7 +55,8 @@ let package = Package(
     .testTarget(name: "LatchkeyConcurrencyTests", dependencies: ["LatchkeyConcurrency"]),
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
-    .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTesting"]),
+    .testTarget(
+      name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyJSON", "LatchkeyTesting"]),
     .testTarget(name: "LatchkeyPostgresTests", dependencies: ["LatchkeyPostgres", "LatchkeyTesting"]),
     .testTarget(name: "LatchkeyDomainTests", dependencies: ["LatchkeyDomain"]),
     .testTarget(

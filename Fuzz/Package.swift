@@ -16,12 +16,15 @@ let package = Package(
     .systemLibrary(name: "CMicroHTTPD", path: "Linked/CMicroHTTPD", pkgConfig: "libmicrohttpd"),
     .target(name: "CLatchkeyShims", dependencies: ["CMicroHTTPD"], path: "Linked/CLatchkeyShims"),
     .target(name: "LatchkeyConcurrency", path: "Linked/LatchkeyConcurrency"),
+    .target(name: "LatchkeyJSON", path: "Linked/LatchkeyJSON"),
     .target(
       name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2", "LatchkeyConcurrency"],
       path: "Linked/LatchkeyCrypto"),
-    .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto"], path: "Linked/LatchkeyJWT"),
     .target(
-      name: "LatchkeyHTTP", dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency"],
+      name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto", "LatchkeyJSON"], path: "Linked/LatchkeyJWT"),
+    .target(
+      name: "LatchkeyHTTP",
+      dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency", "LatchkeyJSON"],
       path: "Linked/LatchkeyHTTP"),
 
     // LLVMFuzzerRunDriver's declaration, and the shared main that calls it.

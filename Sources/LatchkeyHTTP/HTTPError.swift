@@ -1,4 +1,6 @@
-/// An error that is already an HTTP answer: SPEC §2's JSON error shape.
+import LatchkeyJSON
+
+/// An error that is already an HTTP answer, in the JSON error shape of docs/api.md#errors.
 /// Everything a handler throws ends up as one of these in `Responder`.
 public struct HTTPError: Error, Sendable, Equatable {
   public var status: Int

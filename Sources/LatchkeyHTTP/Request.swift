@@ -100,7 +100,7 @@ public struct Request: Sendable {
     return end > from ? String(decoding: bytes[from..<end], as: UTF8.self) : nil
   }
 
-  /// Decodes the JSON body, enforcing SPEC §2: JSON content type (415) and
+  /// Decodes the JSON body, enforcing docs/api.md#request-bodies: JSON content type (415) and
   /// well-formed JSON with the right field types (400).
   public func decodeJSON<T: Decodable>(_ type: T.Type) throws(HTTPError) -> T {
     let contentType = header("content-type")?.split(separator: ";").first?

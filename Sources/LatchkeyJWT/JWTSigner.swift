@@ -1,4 +1,5 @@
 import LatchkeyCrypto
+import LatchkeyJSON
 
 /// Issues access tokens with the key set's signing key: HS256, ES256 or EdDSA, whichever it is.
 public struct JWTSigner: Sendable {
@@ -77,32 +78,8 @@ public struct JWTSigner: Sendable {
     json.append(contentsOf: String(value).utf8)
   }
 
-  private static let hexDigits = Array("0123456789abcdef".utf8)
-
+  /// One JSON escaper for the whole package (`LatchkeyJSON`).
   static func appendQuoted(_ value: String, to json: inout [UInt8]) {
-    json.append(UInt8(ascii: "\""))
-    for byte in value.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-        json.append(UInt8(ascii: "\\"))
-        json.append(byte)
-      case 0x0A:
-        json.append(UInt8(ascii: "\\"))
-        json.append(UInt8(ascii: "n"))
-      case 0x0D:
-        json.append(UInt8(ascii: "\\"))
-        json.append(UInt8(ascii: "r"))
-      case 0x09:
-        json.append(UInt8(ascii: "\\"))
-        json.append(UInt8(ascii: "t"))
-      case 0..<0x20:
-        json.append(contentsOf: Array("\\u00".utf8))
-        json.append(hexDigits[Int(byte >> 4)])
-        json.append(hexDigits[Int(byte & 0x0F)])
-      default:
-        json.append(byte)
-      }
-    }
-    json.append(UInt8(ascii: "\""))
+    JSONText.appendString(value, to: &json)
   }
 }

@@ -11,8 +11,19 @@ public struct PostgresStore: Store {
     self.pool = pool
   }
 
+  /// A transaction that PostgreSQL aborted to break a deadlock (or a
+  /// serialization conflict) wrote nothing, so it runs again, at most twice:
+  /// bodies only touch the database, and their effects outside it (the
+  /// revocation view, metrics) follow the commit.
   public func transaction<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-    try pool.transaction { try body(PostgresTransaction(db: $0)) }
+    var retries = 0
+    while true {
+      do {
+        return try pool.transaction { try body(PostgresTransaction(db: $0)) }
+      } catch let error as PostgresError where error.isConflict && retries < 2 {
+        retries += 1
+      }
+    }
   }
 
   public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -31,6 +42,9 @@ public struct PostgresTransaction {
 }
 
 extension PostgresError: StoreFailure {
+  /// Deadlock detected or a serialization failure: nothing was written.
+  var isConflict: Bool { sqlState == "40P01" || sqlState == "40001" }
+
   /// A lost database, an exhausted pool or a timeout: worth a retry.
   public var isTransient: Bool { isUnavailable || kind == .timeout }
   /// Text PostgreSQL cannot store (a NUL character, bad encoding).

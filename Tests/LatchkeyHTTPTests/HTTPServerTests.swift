@@ -1,5 +1,6 @@
 import Foundation
 import LatchkeyHTTP
+import LatchkeyJSON
 import LatchkeyTesting
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
   import Glibc
 #endif
 
-/// The server over a real loopback socket: routing, SPEC §2 conventions,
+/// The server over a real loopback socket: routing, the conventions of docs/api.md#conventions,
 /// limits, keep-alive and hostile input.
 @Suite struct HTTPServerTests {
   struct Credentials: Decodable {
@@ -128,7 +129,7 @@ import Testing
       id.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (48...57).contains($0) || (97...122).contains($0) })
   }
 
-  // MARK: - JSON bodies (SPEC §2)
+  // MARK: - JSON bodies (docs/api.md#request-bodies)
 
   @Test(arguments: ["/login", "/login-inline"])
   func jsonBodyRules(_ path: String) throws {
@@ -421,7 +422,7 @@ import Testing
     #expect(closed, "a connection with unclear framing must not be reused")
     if answeredByUs {
       // MHD's own refusals (a non-numeric or overflowing Content-Length) are
-      // HTML without our headers; ours follow SPEC §2.
+      // HTML without our headers; ours follow docs/api.md#errors.
       let text = String(decoding: bytes, as: UTF8.self).lowercased()
       #expect(text.contains("x-content-type-options: nosniff"))
       #expect(text.contains("\"error\""))

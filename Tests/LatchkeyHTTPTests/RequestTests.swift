@@ -1,8 +1,9 @@
 import Foundation
 import LatchkeyHTTP
+import LatchkeyJSON
 import Testing
 
-/// `Request` parsing helpers: JSON bodies (SPEC §2), cookies, bearer tokens.
+/// `Request` parsing helpers: JSON bodies (docs/api.md#request-bodies), cookies, bearer tokens.
 @Suite struct RequestTests {
   struct Credentials: Decodable {
     let email: String
@@ -131,7 +132,7 @@ import Testing
   }
 }
 
-/// Which address is the client's: SPEC §1 `LATCHKEY_TRUSTED_PROXIES`.
+/// Which address is the client's: `LATCHKEY_TRUSTED_PROXIES` (docs/operations.md#reverse-proxies).
 @Suite struct ClientAddressResolverTests {
   func resolve(_ trusted: [String], peer: String, forwarded: [String]) -> String {
     let resolver = ClientAddressResolver(trusted: trusted.compactMap(AddressRange.init(parsing:)))

@@ -1,5 +1,6 @@
 import Foundation
 import LatchkeyHTTP
+import LatchkeyJSON
 import Testing
 
 /// Routing, 404/405, preflight, error mapping and the headers every response

@@ -1,5 +1,6 @@
 import Foundation
 import LatchkeyHTTP
+import LatchkeyJSON
 import LatchkeyTesting
 import Testing
 

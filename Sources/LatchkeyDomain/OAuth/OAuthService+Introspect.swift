@@ -26,10 +26,18 @@ extension OAuthService {
     if let claims = try activeUserToken(token, now: now) { return .user(claims) }
     if let claims = try? codec.verifyClient(token, now: now), let client = UUID.parse(claims.clientID) {
       let revoked = try auth.revocations.isClientTokenRevoked(jti: claims.jti, client: client)
-      guard !revoked, try clients.client(id: client) != nil else { return .inactive }
+      guard !revoked, try registered(client) else { return .inactive }
       return .client(claims)
     }
     return .inactive
+  }
+
+  /// Whether the client exists: the registry answers from memory, and a
+  /// client it has not heard of yet (added a moment ago, on any instance) is
+  /// looked up in the store, as authentication does.
+  func registered(_ client: UUID) throws -> Bool {
+    if try clients.client(id: client) != nil { return true }
+    return try store.read { try $0.findClient(id: client) } != nil
   }
 
   /// The claims of a user's access token that `authenticate` would accept,

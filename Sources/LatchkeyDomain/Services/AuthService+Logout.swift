@@ -21,6 +21,9 @@ extension AuthService {
       var batch = RevocationBatch()
       if global {
         guard let user = cookieSession?.user ?? authenticated?.userID else { throw AuthError.invalidToken }
+        // The user's row first, as admin revoke does: revoke-alls of one user
+        // queue there instead of deadlocking on the sessions they both update.
+        _ = try tx.findUser(id: user, lock: true)
         batch.sessions = try tx.revokeSessions(.user(user), reason: .logoutGlobal, now: now)
         if let cutoff = try tx.invalidateTokens(of: user, now: now) { batch.userCutoffs = [(user, cutoff)] }
         try tx.recordAudit(

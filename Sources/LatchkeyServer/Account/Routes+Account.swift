@@ -1,6 +1,7 @@
 import Foundation
 import LatchkeyDomain
 import LatchkeyHTTP
+import LatchkeyJSON
 
 extension Routes {
   struct PasswordChange: Decodable {
