@@ -39,7 +39,15 @@ extension CommandLine {
       url: config.databaseURL, directory: Migrations.directory(configured: config.migrationsDirectory))
     let pool = PostgresPool(url: config.databaseURL, size: 1)
     defer { pool.close() }
-    let service = try oauthService(PostgresStore(pool: pool), config)
+    let store = PostgresStore(pool: pool)
+    // A removal returns once every serving instance has applied it.
+    var waiter: RevocationAckWaiter? = nil
+    if case .remove = request {
+      waiter = RevocationAckWaiter(listenURL: config.databaseListenURL, store: store)
+      waiter?.start()
+    }
+    defer { waiter?.stop() }
+    let service = try oauthService(store, config, revocations: waiter)
     do {
       return try request.run(on: service)
     } catch let error as OAuthError {
@@ -50,7 +58,9 @@ extension CommandLine {
 
   /// The OAuth service over the database alone: these commands sign no
   /// token, so the codec and secrets get a throwaway key.
-  private static func oauthService(_ store: PostgresStore, _ config: Configuration) throws -> OAuthService {
+  private static func oauthService(
+    _ store: PostgresStore, _ config: Configuration, revocations: (any RevocationChecker)? = nil
+  ) throws -> OAuthService {
     let unused = Array(repeating: UInt8(0), count: 32)
     let auth = AuthService(
       settings: config.auth, store: store,
@@ -58,7 +68,7 @@ extension CommandLine {
         parameters: config.argon2Parameters, pool: BoundedThreadPool(threads: 1, queueLimit: 1)),
       codec: try JWTAccessTokenCodec(
         secret: unused, previousSecrets: [], issuer: config.auth.issuer, audience: config.auth.audience),
-      secrets: CryptoTokenSecrets(secret: unused))
+      secrets: CryptoTokenSecrets(secret: unused), revocations: revocations)
     return OAuthService(auth: auth, clientTokenTTL: config.auth.accessTTL)
   }
 }
