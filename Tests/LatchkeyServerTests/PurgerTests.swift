@@ -58,4 +58,26 @@ import Testing
       #expect(try count("refresh_tokens", pool) == 0)
     }
   }
+
+  @Test func aBacklogIsWorkedOffInOneCallBatchByBatch() throws {
+    try withServer { server in
+      let service = server.app.service
+      let pool = server.app.pool
+      let client = ClientInfo(ip: "127.0.0.1", userAgent: "test")
+      _ = try service.register(email: "backlog@example.com", password: defaultPassword, client: client)
+      for _ in 0..<5 {
+        let ended = try service.login(email: "backlog@example.com", password: defaultPassword, client: client)
+        try service.logout(
+          refreshToken: ended.grant.refreshToken.value, bearer: nil, global: false, client: client)
+      }
+      #expect(try count("sessions", pool) == 5)
+      server.clock.advance(Double(server.app.config.auth.accessTTL) + 120)
+      // Batches of one: a single round would leave four revoked sessions behind.
+      let purger = Purger(
+        store: server.app.store, accessTTL: server.app.config.auth.accessTTL, clock: server.clock, batch: 1,
+        logger: .disabled)
+      #expect(try purger.purgeUntilCaughtUp() >= 5)
+      #expect(try count("sessions", pool) == 0)
+    }
+  }
 }

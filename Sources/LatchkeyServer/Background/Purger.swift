@@ -30,7 +30,7 @@ public final class Purger: BackgroundService {
     let thread = Thread { [self] in
       while ticker.wait(seconds: interval) {
         do {
-          let removed = try purgeOnce()
+          let removed = try purgeUntilCaughtUp()
           if removed > 0 { logger.info("purged expired rows", ["rows": String(removed)]) }
         } catch {
           logger.warning("purge failed", ["error": String(describing: error)])
@@ -42,6 +42,21 @@ public final class Purger: BackgroundService {
   }
 
   public func stop() { ticker.stop() }
+
+  /// Batches until a round comes back short of a full batch or `budget`
+  /// seconds have passed, so a backlog (more rows expiring per minute than
+  /// one batch) is worked off instead of growing; small batches keep each
+  /// delete's locks short.
+  @discardableResult
+  public func purgeUntilCaughtUp(budget: Double = 10) throws -> Int {
+    let deadline = Date().addingTimeInterval(budget)
+    var total = 0
+    while true {
+      let removed = try purgeOnce()
+      total += removed
+      if removed < batch || Date() >= deadline { return total }
+    }
+  }
 
   /// One batch of each kind; returns how many rows went. A session is kept
   /// while an access token of it could still be presented.

@@ -12,6 +12,8 @@ extension PostgresTransaction {
       [.text(RevocationChannels.revocations), .text(notices.map(\.payload).joined(separator: "\n"))])
   }
 
+  /// The constant bound on `tokens_valid_after` lets even a generic
+  /// (prepared) plan use the partial index of moved cut-offs (sql/0004).
   public func revocationSnapshot(revokedSince: Double, tokensExpiringAfter: Double) throws
     -> RevocationSnapshot
   {
@@ -32,7 +34,7 @@ extension PostgresTransaction {
     let users = try db.query(
       """
       select id, extract(epoch from tokens_valid_after)::float8 as cutoff from users
-      where tokens_valid_after > to_timestamp($1)
+      where tokens_valid_after > '1970-01-01T00:00:00Z' and tokens_valid_after > to_timestamp($1)
       """,
       [.double(revokedSince)]
     ).rows.compactMap { row in row.uuid("id").map { ($0, row.double("cutoff") ?? revokedSince) } }
