@@ -66,18 +66,28 @@ public struct Request: Sendable {
   /// as browsers send the most specific cookie first (RFC 6265 §5.4).
   public var cookies: [String: String] {
     var result: [String: String] = [:]
+    // Split on Unicode scalars, not Characters: a scalar such as U+0600 joins
+    // the `;` or `=` after it into one Character, which would hide the
+    // separator (the fuzzer found it).
     for (name, value) in headers where name == "cookie" {
-      for pair in value.split(separator: ";") {
+      for pair in value.unicodeScalars.split(separator: ";") {
         guard let eq = pair.firstIndex(of: "=") else { continue }
-        let key = pair[pair.startIndex..<eq].trimmingCharacters(in: .whitespaces)
-        var val = pair[pair.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-        if val.count >= 2, val.hasPrefix("\""), val.hasSuffix("\"") {
-          val = String(val.dropFirst().dropLast())
+        let key = Self.trimmed(pair[pair.startIndex..<eq])
+        var val = Self.trimmed(pair[pair.index(after: eq)...])
+        if val.unicodeScalars.count >= 2, val.unicodeScalars.first == "\"", val.unicodeScalars.last == "\"" {
+          val = String(String.UnicodeScalarView(val.unicodeScalars.dropFirst().dropLast()))
         }
         if !key.isEmpty, result[key] == nil { result[key] = val }
       }
     }
     return result
+  }
+
+  private static func trimmed(_ scalars: Substring.UnicodeScalarView) -> String {
+    var slice = scalars[...]
+    while let first = slice.first, CharacterSet.whitespaces.contains(first) { slice = slice.dropFirst() }
+    while let last = slice.last, CharacterSet.whitespaces.contains(last) { slice = slice.dropLast() }
+    return String(String.UnicodeScalarView(slice))
   }
 
   /// The bearer token of an `Authorization: Bearer x` header (scheme is

@@ -198,3 +198,15 @@ import Testing
     #expect(AddressRange(parsing: "") == nil)
   }
 }
+
+/// Cookie separators are found as Unicode scalars, whatever precedes them.
+@Suite struct CookieSeparatorTests {
+  @Test func aPrependingScalarDoesNotHideTheSeparator() {
+    // U+0600 joins the `;` after it into one Character.
+    let request = Request(method: "GET", path: "/", headers: [("Cookie", "a=x\u{600};b=y; c\u{600}=z")])
+    #expect(request.cookies["a"] == "x\u{600}")
+    #expect(request.cookies["b"] == "y")
+    #expect(request.cookies["c\u{600}"] == "z")
+    #expect(request.cookies.values.allSatisfy { !$0.unicodeScalars.contains(";") })
+  }
+}
