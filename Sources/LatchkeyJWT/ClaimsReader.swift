@@ -42,24 +42,7 @@ enum ClaimsReader {
             invalid = true
           }
         case .aud:
-          switch scanner.peek() {
-          case UInt8(ascii: "\""):
-            audienceFound = scanner.matches(try scanner.readString(), audienceBytes)
-          case UInt8(ascii: "["):
-            try scanner.consume(UInt8(ascii: "["))
-            var firstElement = true
-            while try scanner.nextElement(first: &firstElement) {
-              guard scanner.peek() == UInt8(ascii: "\"") else {
-                invalid = true
-                try scanner.skipValue()
-                continue
-              }
-              if scanner.matches(try scanner.readString(), audienceBytes) { audienceFound = true }
-            }
-          default:
-            invalid = true
-            try scanner.skipValue()
-          }
+          audienceFound = try ClientClaimsReader.readAudience(&scanner, audienceBytes, invalid: &invalid)
         default:
           guard scanner.peek() == UInt8(ascii: "\"") else {
             invalid = true

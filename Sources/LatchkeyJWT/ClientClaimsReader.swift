@@ -79,7 +79,8 @@ enum ClientClaimsReader {
   }
 
   /// `aud` as a string or an array of strings (RFC 7519 §4.1.3); true when ours is among them.
-  private static func readAudience(
+  /// Shared by both token kinds' readers.
+  static func readAudience(
     _ scanner: inout JSONScanner, _ audienceBytes: [UInt8], invalid: inout Bool
   ) throws(JSONSyntaxError) -> Bool {
     switch scanner.peek() {

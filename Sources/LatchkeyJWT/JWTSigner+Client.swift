@@ -7,14 +7,9 @@ extension JWTSigner {
   static func encode(_ claims: ClientAccessClaims) -> [UInt8] {
     var json: [UInt8] = []
     json.reserveCapacity(256)
-    json.append(UInt8(ascii: "{"))
-    appendMember("iss", string: claims.iss, to: &json, first: true)
-    appendMember("sub", string: claims.sub, to: &json)
-    appendMember("aud", string: claims.aud, to: &json)
-    appendMember("exp", integer: claims.exp, to: &json)
-    appendMember("iat", integer: claims.iat, to: &json)
-    appendMember("nbf", integer: claims.nbf, to: &json)
-    appendMember("jti", string: claims.jti, to: &json)
+    appendRegisteredClaims(
+      iss: claims.iss, sub: claims.sub, aud: claims.aud, exp: claims.exp, iat: claims.iat, nbf: claims.nbf,
+      jti: claims.jti, to: &json)
     appendMember("client_id", string: claims.clientID, to: &json)
     appendMember("scope", string: claims.scope, to: &json)
     json.append(UInt8(ascii: "}"))

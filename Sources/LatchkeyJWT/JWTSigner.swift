@@ -43,19 +43,29 @@ public struct JWTSigner: Sendable {
   static func encode(_ claims: AccessClaims) -> [UInt8] {
     var json: [UInt8] = []
     json.reserveCapacity(256)
-    json.append(UInt8(ascii: "{"))
-    appendMember("iss", string: claims.iss, to: &json, first: true)
-    appendMember("sub", string: claims.sub, to: &json)
-    appendMember("aud", string: claims.aud, to: &json)
-    appendMember("exp", integer: claims.exp, to: &json)
-    appendMember("iat", integer: claims.iat, to: &json)
-    appendMember("nbf", integer: claims.nbf, to: &json)
-    appendMember("jti", string: claims.jti, to: &json)
+    appendRegisteredClaims(
+      iss: claims.iss, sub: claims.sub, aud: claims.aud, exp: claims.exp, iat: claims.iat, nbf: claims.nbf,
+      jti: claims.jti, to: &json)
     appendMember("sid", string: claims.sid, to: &json)
     appendMember("role", string: claims.role, to: &json)
     appendMember("email", string: claims.email, to: &json)
     json.append(UInt8(ascii: "}"))
     return json
+  }
+
+  /// `{` and the registered claims every access token carries, in a fixed order.
+  static func appendRegisteredClaims(
+    iss: String, sub: String, aud: String, exp: Int64, iat: Int64, nbf: Int64, jti: String,
+    to json: inout [UInt8]
+  ) {
+    json.append(UInt8(ascii: "{"))
+    appendMember("iss", string: iss, to: &json, first: true)
+    appendMember("sub", string: sub, to: &json)
+    appendMember("aud", string: aud, to: &json)
+    appendMember("exp", integer: exp, to: &json)
+    appendMember("iat", integer: iat, to: &json)
+    appendMember("nbf", integer: nbf, to: &json)
+    appendMember("jti", string: jti, to: &json)
   }
 
   static func appendKey(_ key: StaticString, to json: inout [UInt8], first: Bool) {

@@ -12,7 +12,4 @@ public enum AuthError: Error, Equatable, Sendable {
   case insufficientScope
   case notFound
   case invalidOrigin
-  /// The store answered something no rule allows (a row that vanished
-  /// mid-transaction, a column that is null); never a client's fault.
-  case storeInconsistent(String)
 }

@@ -67,8 +67,6 @@ public enum ErrorMapping {
       return HTTPError(status: 404, code: "not_found", description: "no such resource")
     case .invalidOrigin:
       return HTTPError(status: 403, code: "invalid_origin", description: "request origin is not allowed")
-    case .storeInconsistent:
-      return nil
     }
   }
 
