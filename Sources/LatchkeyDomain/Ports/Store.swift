@@ -14,7 +14,7 @@ public protocol Store: Sendable {
 /// The operations available inside `Store.transaction`, one protocol per
 /// aggregate.
 public typealias StoreTransaction = UserStore & SessionStore & ThrottleStore & AuditStore & ClientStore
-  & SigningKeyStore
+  & SigningKeyStore & AuthorizationStore
 
 public protocol UserStore {
   /// Inserts a user; false when the email key is taken (decided by the
@@ -37,6 +37,8 @@ public enum SessionFilter: Sendable, Equatable {
   case user(UUID)
   case userExcept(UUID, keep: UUID)
   case ownedSession(UUID, owner: UUID)
+  /// Every grant to one client (the client was removed).
+  case client(UUID)
 }
 
 /// A refresh token found by its hash, read under its session's row lock.
@@ -49,11 +51,14 @@ public struct LockedRefreshToken: Sendable, Equatable {
   public var role: Role
   public var email: String
   public var state: PresentedToken
+  /// Who may present it (`RefreshHolder.accepts`).
+  public var kind: SessionKind
 
   public init(
     id: Int64, sessionID: UUID, userID: UUID, successorID: Int64?, successorExpiresAt: Double?, role: Role,
-    email: String, state: PresentedToken
+    email: String, state: PresentedToken, kind: SessionKind = .browser
   ) {
+    self.kind = kind
     self.id = id
     self.sessionID = sessionID
     self.userID = userID
@@ -74,8 +79,14 @@ public struct RotatedToken: Sendable, Equatable {
   public var email: String
   /// The successor's expiry as stored (`RefreshDecision.successorExpiry`).
   public var successorExpiresAt: Double
+  /// The session's kind (a grant's scopes come with it).
+  public var kind: SessionKind
 
-  public init(sessionID: UUID, userID: UUID, role: Role, email: String, successorExpiresAt: Double) {
+  public init(
+    sessionID: UUID, userID: UUID, role: Role, email: String, successorExpiresAt: Double,
+    kind: SessionKind = .browser
+  ) {
+    self.kind = kind
     self.sessionID = sessionID
     self.userID = userID
     self.role = role
@@ -98,8 +109,30 @@ public struct AccessTokenStatus: Sendable, Equatable {
   }
 }
 
+/// A token that could be used now: unused and unexpired, in a live,
+/// unexpired session. What the sign-in cookie and introspection need.
+public struct LiveToken: Sendable, Equatable {
+  public var sessionID: UUID
+  public var userID: UUID
+  public var email: String
+  public var role: Role
+  public var kind: SessionKind
+  public var expiresAt: Double
+
+  public init(sessionID: UUID, userID: UUID, email: String, role: Role, kind: SessionKind, expiresAt: Double)
+  {
+    self.sessionID = sessionID
+    self.userID = userID
+    self.email = email
+    self.role = role
+    self.kind = kind
+    self.expiresAt = expiresAt
+  }
+}
+
 public protocol SessionStore {
-  func createSession(id: UUID, user: UUID, client: ClientInfo, now: Double, absoluteExpiry: Double) throws
+  func createSession(
+    id: UUID, user: UUID, kind: SessionKind, client: ClientInfo, now: Double, absoluteExpiry: Double) throws
   /// Returns the new token's id.
   func insertRefreshToken(session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double)
     throws -> Int64
@@ -118,8 +151,13 @@ public protocol SessionStore {
   /// under `lockRefreshToken`. It serialises with every holder of the
   /// session's row lock, so a concurrent revocation either comes after the
   /// rotation or makes it answer nil.
-  func rotateIfCurrent(hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double) throws
-    -> RotatedToken?
+  /// Only a token `holder` accepts is rotated; any other answers nil.
+  func rotateIfCurrent(
+    hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double, holder: RefreshHolder
+  ) throws -> RotatedToken?
+  /// The token with this hash if it could be used now, with its session's
+  /// kind; nil otherwise. A plain read: it locks nothing.
+  func findLiveToken(hash: [UInt8], now: Double) throws -> LiveToken?
   func touchSession(_ session: UUID, now: Double) throws
   /// Revokes the live sessions matching `filter`; returns their ids.
   func revokeSessions(_ filter: SessionFilter, reason: RevocationReason, now: Double) throws -> [UUID]

@@ -15,6 +15,34 @@ extension AuthService {
   public func login(email: String, password: String, client: ClientInfo, deviceCookie: String? = nil) throws
     -> LoginResult
   {
+    let started = try startWithPassword(
+      email: email, password: password, kind: .browser, client: client, deviceCookie: deviceCookie)
+    let (access, expiresIn) = issueAccessToken(
+      user: started.user.id, email: started.user.email, role: started.user.role, session: started.session,
+      now: started.now)
+    let grant = TokenGrant(
+      accessToken: access, expiresIn: expiresIn, refreshToken: started.refresh, sessionID: started.session)
+    return LoginResult(
+      grant: grant, deviceToken: started.deviceToken, deviceExpiresAt: started.deviceExpiresAt)
+  }
+
+  /// A session started by a password: who signed in, the session and its
+  /// first token, and the renewed device cookie.
+  struct PasswordSession {
+    var user: User
+    var session: UUID
+    var refresh: IssuedRefreshToken
+    var deviceToken: String
+    var deviceExpiresAt: Double
+    var now: Double
+  }
+
+  /// Verifies a password under the login throttle (device cookie included)
+  /// and opens a session of `kind` for its user: `POST /login` and the
+  /// sign-in form of the authorization pages draw on the same budgets.
+  func startWithPassword(
+    email: String, password: String, kind: SessionKind, client: ClientInfo, deviceCookie: String?
+  ) throws -> PasswordSession {
     let now = clock.now()
     guard (try? PasswordPolicy.validateEmail(email)) != nil else {
       // No account can have this address: no lookup, but the same argon2
@@ -39,38 +67,45 @@ extension AuthService {
       ?? DeviceToken(userID: user.id, nonce: secrets.newNonce(), issuedAt: 0)
     let renewed = DeviceToken(userID: user.id, nonce: device.nonce, issuedAt: Int64(now.rounded(.down)))
 
-    let session = secrets.newID()
-    let refresh = secrets.newRefreshToken()
-    let sessionExpiry = now + Double(settings.sessionMaxAge)
-    let refreshExpiry = min(now + Double(settings.refreshTTL), sessionExpiry)
-    let evicted = try store.transaction { tx in
+    let (session, refresh, evicted) = try store.transaction { tx in
       // The user row lock serialises this user's logins, so the cap holds.
       guard try tx.findUser(id: user.id, lock: true) != nil else { throw AuthError.invalidCredentials }
       if let rehashed { try tx.updatePasswordHash(of: user.id, to: rehashed, now: now) }
       try tx.deleteThrottleCounter(keys.budget)
-      try tx.createSession(
-        id: session, user: user.id, client: client, now: now, absoluteExpiry: sessionExpiry)
-      _ = try tx.insertRefreshToken(
-        session: session, hash: secrets.refreshHash(refresh), parent: nil, issuedAt: now,
-        expiresAt: refreshExpiry)
+      let opened = try openSession(on: tx, user: user.id, kind: kind, client: client, now: now)
       try tx.recordAudit(
-        AuditEvent(time: now, type: .loginSuccess, userID: user.id, sessionID: session, ip: client.ip))
-      let excess = sessionCap.evictions(live: try tx.cappedSessions(of: user.id, now: now), keep: session)
-      let evicted =
-        excess.isEmpty ? [] : try tx.revokeSessions(.sessions(excess), reason: .sessionLimit, now: now)
-      try publish(RevocationBatch(sessions: evicted), on: tx)
-      return evicted
+        AuditEvent(time: now, type: .loginSuccess, userID: user.id, sessionID: opened.0, ip: client.ip))
+      return opened
     }
     counter.increment("latchkey_logins_total", [("result", "success")])
     didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
-    let (access, expiresIn) = issueAccessToken(
-      user: user.id, email: user.email, role: user.role, session: session, now: now)
-    let grant = TokenGrant(
-      accessToken: access, expiresIn: expiresIn,
-      refreshToken: IssuedRefreshToken(value: refresh, expiresAt: refreshExpiry), sessionID: session)
-    return LoginResult(
-      grant: grant, deviceToken: renewed.encoded(with: secrets),
-      deviceExpiresAt: now + Double(settings.deviceCookieLifetime))
+    return PasswordSession(
+      user: user, session: session, refresh: refresh, deviceToken: renewed.encoded(with: secrets),
+      deviceExpiresAt: now + Double(settings.deviceCookieLifetime), now: now)
+  }
+
+  /// Opens a session of `kind` for `user` with its first refresh token,
+  /// inside the caller's transaction, which must hold the user's row lock
+  /// (so the session cap holds). The cap's evictions are published here and
+  /// returned for `didRevoke` after the commit.
+  func openSession(
+    on tx: any StoreTransaction, id: UUID? = nil, user: UUID, kind: SessionKind, client: ClientInfo,
+    now: Double
+  ) throws -> (UUID, IssuedRefreshToken, [UUID]) {
+    let session = id ?? secrets.newID()
+    let refresh = secrets.newRefreshToken()
+    let sessionExpiry = now + Double(settings.sessionMaxAge)
+    let refreshExpiry = min(now + Double(settings.refreshTTL), sessionExpiry)
+    try tx.createSession(
+      id: session, user: user, kind: kind, client: client, now: now, absoluteExpiry: sessionExpiry)
+    _ = try tx.insertRefreshToken(
+      session: session, hash: secrets.refreshHash(refresh), parent: nil, issuedAt: now,
+      expiresAt: refreshExpiry)
+    let excess = sessionCap.evictions(live: try tx.cappedSessions(of: user, now: now), keep: session)
+    let evicted =
+      excess.isEmpty ? [] : try tx.revokeSessions(.sessions(excess), reason: .sessionLimit, now: now)
+    try publish(RevocationBatch(sessions: evicted), on: tx)
+    return (session, IssuedRefreshToken(value: refresh, expiresAt: refreshExpiry), evicted)
   }
 
   /// The password phase of a login or password change, in one hashing slot:
