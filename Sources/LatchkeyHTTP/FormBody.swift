@@ -38,6 +38,25 @@ public enum FormBody {
     return result
   }
 
+  /// The pairs of a query or form in order, repeats kept (`parse` refuses
+  /// them): for rules that must tell a repeated parameter from a single one
+  /// (RFC 6749 §3.1). The same limits and decoding as `parse`.
+  public static func pairs(
+    _ bytes: some Collection<UInt8>, maximumBytes: Int = defaultMaximumBytes,
+    maximumPairs: Int = defaultMaximumPairs
+  ) throws(HTTPError) -> [(String, String)] {
+    guard bytes.count <= maximumBytes else { throw .badRequest("query is too large") }
+    var result: [(String, String)] = []
+    for pair in Array(bytes).split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+      guard result.count < maximumPairs else { throw .badRequest("query has too many parameters") }
+      let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+      let name = try decode(pair[pair.startIndex..<equals])
+      let value = equals < pair.endIndex ? try decode(pair[(equals + 1)...]) : ""
+      result.append((name, value))
+    }
+    return result
+  }
+
   /// Percent-encodes for a form body (everything but unreserved characters),
   /// so that `parse(encode(x)) == x`.
   public static func encode(_ fields: [(name: String, value: String)]) -> [UInt8] {

@@ -117,10 +117,14 @@ private func queue(
 }
 
 private func makeRequest(_ state: RequestState) -> Request {
-  Request(
+  var request = Request(
     method: state.method, path: state.path, segments: state.pathSegments, query: state.query,
     lowercasedHeaders: state.headers, body: state.body, peerAddress: state.peerAddress,
     requestID: state.requestID)
+  if let mark = state.rawTarget.firstIndex(of: UInt8(ascii: "?")) {
+    request.rawQuery = String(decoding: state.rawTarget[(mark + 1)...], as: UTF8.self)
+  }
+  return request
 }
 
 // MHD's access handler: called once when headers are in, once per body chunk,

@@ -10,6 +10,10 @@ public struct Request: Sendable {
   /// decoded (an encoded slash stays inside its segment): what routing uses.
   public var pathSegments: [String]
   public var query: [String: String]
+  /// The query exactly as sent (after `?`, before any `#`), for handlers
+  /// that must see repeated parameters or keep the query byte for byte
+  /// (`FormBody.pairs` decodes it).
+  public var rawQuery: String = ""
   /// Header names are lower-cased; repeated headers keep every value in order.
   public var headers: [(name: String, value: String)]
   public var body: [UInt8]

@@ -10,11 +10,15 @@ public struct ClientAccessClaims: Sendable, Equatable {
   public var jti: String
   public var clientID: String
   public var scope: String
+  /// The grant (a session of the user `sub`) for tokens of the authorization code and device grants;
+  /// nil for client credentials.
+  public var sid: String?
 
   public init(
     iss: String, sub: String, aud: String, exp: Int64, iat: Int64, nbf: Int64, jti: String, clientID: String,
-    scope: String
+    scope: String, sid: String? = nil
   ) {
+    self.sid = sid
     self.iss = iss
     self.sub = sub
     self.aud = aud

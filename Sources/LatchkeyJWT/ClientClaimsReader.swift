@@ -3,6 +3,10 @@
 enum ClientClaimsReader {
   private enum Claim: Int, CaseIterable {
     case iss, sub, aud, exp, iat, nbf, jti, clientID, scope
+    /// Optional: only grant tokens carry it.
+    case sid
+
+    static let required: UInt16 = (1 << Claim.sid.rawValue) - 1
 
     var name: String {
       switch self {
@@ -64,7 +68,7 @@ enum ClientClaimsReader {
       throw JWTError(.malformed)
     }
     if invalid { throw JWTError(.invalidClaim) }
-    guard seen == (1 << Claim.allCases.count) - 1 else { throw JWTError(.missingClaim) }
+    guard seen & Claim.required == Claim.required else { throw JWTError(.missingClaim) }
     guard let issToken = strings[Claim.iss.rawValue], scanner.matches(issToken, issuerBytes) else {
       throw JWTError(.wrongIssuer)
     }
@@ -75,7 +79,7 @@ enum ClientClaimsReader {
     return ClientAccessClaims(
       iss: issuer, sub: text(.sub), aud: audience, exp: integers[Claim.exp.rawValue],
       iat: integers[Claim.iat.rawValue], nbf: integers[Claim.nbf.rawValue], jti: text(.jti),
-      clientID: text(.clientID), scope: text(.scope))
+      clientID: text(.clientID), scope: text(.scope), sid: strings[Claim.sid.rawValue].map { scanner.string($0) })
   }
 
   /// `aud` as a string or an array of strings (RFC 7519 §4.1.3); true when ours is among them.

@@ -12,6 +12,7 @@ extension JWTSigner {
       jti: claims.jti, to: &json)
     appendMember("client_id", string: claims.clientID, to: &json)
     appendMember("scope", string: claims.scope, to: &json)
+    if let sid = claims.sid { appendMember("sid", string: sid, to: &json) }
     json.append(UInt8(ascii: "}"))
     return json
   }

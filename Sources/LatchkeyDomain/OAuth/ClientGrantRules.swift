@@ -56,6 +56,15 @@ public enum ClientGrantRules {
     }
   }
 
+  /// The client may use the refresh token grant: registered for it, or for a grant that issues
+  /// refresh tokens (authorization code, device flow), whose tokens it may then refresh without
+  /// registering `refresh_token` as well.
+  public static func authorizeRefresh(_ client: OAuthClientRegistration) throws(OAuthError) {
+    guard !client.grants.isDisjoint(with: [.refreshToken, .authorizationCode, .deviceCode]) else {
+      throw .unauthorizedClient("grant not allowed for this client")
+    }
+  }
+
   /// The whole client-credentials check for an authenticated client: the grant, then the scopes.
   /// Returns the scopes to put in the token.
   public static func clientCredentials(

@@ -8,6 +8,11 @@ public enum OAuthError: Error, Equatable, Sendable {
   case unauthorizedClient(String)
   case unsupportedGrantType(String)
   case invalidScope(String)
+  /// The device flow's polling answers (RFC 8628 §3.5).
+  case authorizationPending(String)
+  case slowDown(String)
+  case accessDenied(String)
+  case expiredToken(String)
 
   /// The registered error code, the `error` member.
   public var code: String {
@@ -18,6 +23,10 @@ public enum OAuthError: Error, Equatable, Sendable {
     case .unauthorizedClient: "unauthorized_client"
     case .unsupportedGrantType: "unsupported_grant_type"
     case .invalidScope: "invalid_scope"
+    case .authorizationPending: "authorization_pending"
+    case .slowDown: "slow_down"
+    case .accessDenied: "access_denied"
+    case .expiredToken: "expired_token"
     }
   }
 
@@ -25,7 +34,8 @@ public enum OAuthError: Error, Equatable, Sendable {
   public var errorDescription: String {
     switch self {
     case .invalidRequest(let text), .invalidClient(let text), .invalidGrant(let text),
-      .unauthorizedClient(let text), .unsupportedGrantType(let text), .invalidScope(let text):
+      .unauthorizedClient(let text), .unsupportedGrantType(let text), .invalidScope(let text),
+      .authorizationPending(let text), .slowDown(let text), .accessDenied(let text), .expiredToken(let text):
       text
     }
   }

@@ -45,7 +45,10 @@ extension OAuthService {
     guard let uuid = UUID.parse(id) else { return false }
     let batch = try store.transaction { tx -> RevocationBatch? in
       guard try tx.deleteClient(id: uuid) else { return nil }
-      let batch = RevocationBatch(removedClients: [uuid])
+      var batch = RevocationBatch(removedClients: [uuid])
+      // Its grants are sessions of their users: revoked (not deleted), so
+      // every instance hears of them like any other revocation.
+      batch.sessions = try tx.revokeSessions(.client(uuid), reason: .adminRevoke, now: clock.now())
       try auth.publish(batch, on: tx)
       try tx.publishClientNotices([.removed(uuid)])
       return batch

@@ -6,7 +6,11 @@ public enum TokenIntrospection: Sendable, Equatable {
   /// nothing more.
   case inactive
   case user(AccessTokenClaims)
+  /// A client's token: client credentials, or a user's grant (then
+  /// `subject` is the user and `sessionID` the grant).
   case client(ClientTokenClaims)
+  /// A live refresh token of one of the calling client's grants.
+  case refreshToken(clientID: String, subject: String, expiresAt: Int64)
 }
 
 extension OAuthService {
@@ -15,21 +19,43 @@ extension OAuthService {
   /// `AuthService.authenticate` would accept it (verified, then not revoked
   /// on any instance); a client's when it verifies, its client is registered
   /// and the token is not revoked (denylisted, or its client removed). With
-  /// the server's in-memory registry and revocation view in sync, no I/O. No refresh token is issued to a client yet, so
-  /// every refresh token is "another client's": inactive.
+  /// the server's in-memory registry and revocation view in sync, no I/O. A
+  /// grant's token is also revoked with its session (every revocation of
+  /// docs/api.md applies). A refresh token is active only to the client it
+  /// was issued to.
   public func introspect(token: String?, credentials: ClientCredentials?, address: String) throws
     -> TokenIntrospection
   {
     guard let token, !token.isEmpty else { throw OAuthError.invalidRequest("token is required") }
-    _ = try authenticate(credentials, address: address, accept: .confidential)
-    let now = Int64(clock.now().rounded(.down))
+    let caller = try authenticate(credentials, address: address, accept: .confidential)
+    let seconds = clock.now()
+    let now = Int64(seconds.rounded(.down))
+    if secrets.isWellFormedRefreshToken(token) {
+      guard let live = try liveRefreshToken(token, now: seconds), live.kind.clientID == caller.id else {
+        return .inactive
+      }
+      return .refreshToken(
+        clientID: caller.clientID, subject: live.userID.uuidString.lowercased(),
+        expiresAt: Int64(live.expiresAt.rounded(.down)))
+    }
     if let claims = try activeUserToken(token, now: now) { return .user(claims) }
     if let claims = try? codec.verifyClient(token, now: now), let client = UUID.parse(claims.clientID) {
       let revoked = try auth.revocations.isClientTokenRevoked(jti: claims.jti, client: client)
-      guard !revoked, try registered(client) else { return .inactive }
+      guard !revoked, try registered(client), try !isGrantRevoked(claims) else { return .inactive }
       return .client(claims)
     }
     return .inactive
+  }
+
+  /// Whether a grant token's session or user revocations end it (a client
+  /// credentials token has no session: false).
+  func isGrantRevoked(_ claims: ClientTokenClaims) throws -> Bool {
+    guard let sid = claims.sessionID else { return false }
+    guard let session = UUID.parse(sid), let user = UUID.parse(claims.subject) else { return true }
+    return try auth.revocations.isRevoked(
+      AuthenticatedUser(
+        userID: user, sessionID: session, email: "", role: .user, jti: claims.jti, issuedAt: claims.issuedAt,
+        expiresAt: claims.expiresAt, userIDText: claims.subject, sessionIDText: sid))
   }
 
   /// Whether the client exists: the registry answers from memory, and a

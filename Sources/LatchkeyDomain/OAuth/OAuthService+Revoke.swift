@@ -16,7 +16,16 @@ extension OAuthService {
     let client = try authenticate(credentials, address: address, accept: .anyClient)
     let now = clock.now()
     if secrets.isWellFormedRefreshToken(token) {
-      if try isLiveRefreshToken(token, now: now) { throw Self.notYours }
+      guard let live = try liveRefreshToken(token, now: now) else { return }
+      // Only the client's own grants; a cookie session's token is nobody's.
+      guard live.kind.clientID == client.id else { throw Self.notYours }
+      let batch = try store.transaction { tx -> RevocationBatch in
+        let batch = RevocationBatch(sessions: try tx.revokeSessions(.session(live.sessionID), reason: .logout, now: now))
+        try auth.publish(batch, on: tx)
+        return batch
+      }
+      auth.didRevoke(batch, reason: .logout)
+      counter.increment("latchkey_grants_revoked_total")
       return
     }
     let seconds = Int64(now.rounded(.down))
@@ -39,13 +48,10 @@ extension OAuthService {
 
   static let notYours = OAuthError.unauthorizedClient("the token was not issued to this client")
 
-  /// A refresh token that could still be used: its session live and neither
-  /// expired.
-  func isLiveRefreshToken(_ token: String, now: Double) throws -> Bool {
-    guard let found = try store.read({ try $0.lockRefreshToken(hash: secrets.refreshHash(token)) }) else {
-      return false
-    }
-    let state = found.state
-    return !state.sessionRevoked && now < state.sessionExpiresAt && now < state.expiresAt
+  /// A refresh token that could still be used: unused, its session live and
+  /// neither expired. (A rotated token is dead here: revoking or
+  /// introspecting it says nothing about its family.)
+  func liveRefreshToken(_ token: String, now: Double) throws -> LiveToken? {
+    try store.read { try $0.findLiveToken(hash: secrets.refreshHash(token), now: now) }
   }
 }

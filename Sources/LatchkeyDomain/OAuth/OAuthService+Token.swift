@@ -9,13 +9,14 @@ public struct ClientTokenGrant: Sendable, Equatable {
 }
 
 extension OAuthService {
-  /// `POST /oauth/token` (docs/oauth.md#token-endpoint). The grant type is
+  /// The client-credentials grant on its own (the token endpoint's other
+  /// grants involve a user: `AuthorizationService.token`). The grant type is
   /// checked before the client (it needs no secret and no I/O); then client
   /// authentication, then the grant rules and the scopes.
   public func token(grantType: String?, scope: String?, credentials: ClientCredentials?, address: String)
     throws -> ClientTokenGrant
   {
-    let grant = try ClientGrantRules.grantType(grantType, offered: Self.offeredGrants)
+    let grant = try ClientGrantRules.grantType(grantType, offered: [.clientCredentials])
     let client = try authenticate(credentials, address: address, accept: .anyClient)
     switch grant {
     case .clientCredentials:

@@ -13,9 +13,6 @@ public final class OAuthService: Sendable {
   let throttle: ClientThrottle
   let clients: any ClientRegistry
 
-  /// The grants `/oauth/token` offers today.
-  public static let offeredGrants: Set<OAuthGrantType> = [.clientCredentials]
-
   /// `clients` defaults to reading the store each time.
   public init(auth: AuthService, clientTokenTTL: Int64, clients: (any ClientRegistry)? = nil) {
     self.auth = auth

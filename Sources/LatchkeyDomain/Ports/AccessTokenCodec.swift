@@ -28,8 +28,10 @@ public struct AccessTokenClaims: Sendable, Equatable {
   }
 }
 
-/// The claims of an access token issued to an OAuth client (client
-/// credentials): `subject` is the client id, `scope` space-delimited.
+/// The claims of an access token issued to an OAuth client (RFC 9068),
+/// `scope` space-delimited. For client credentials `subject` is the client
+/// id and `sessionID` nil; for a user's grant (authorization code, device
+/// flow) `subject` is the user id and `sessionID` the grant.
 public struct ClientTokenClaims: Sendable, Equatable {
   public var issuer: String
   public var subject: String
@@ -40,11 +42,13 @@ public struct ClientTokenClaims: Sendable, Equatable {
   public var jti: String
   public var clientID: String
   public var scope: String
+  public var sessionID: String?
 
   public init(
     issuer: String, subject: String, audience: String, expiresAt: Int64, issuedAt: Int64, notBefore: Int64,
-    jti: String, clientID: String, scope: String
+    jti: String, clientID: String, scope: String, sessionID: String? = nil
   ) {
+    self.sessionID = sessionID
     self.issuer = issuer
     self.subject = subject
     self.audience = audience

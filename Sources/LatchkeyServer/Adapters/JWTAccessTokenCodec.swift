@@ -46,7 +46,7 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
       ClientAccessClaims(
         iss: claims.issuer, sub: claims.subject, aud: claims.audience, exp: claims.expiresAt,
         iat: claims.issuedAt, nbf: claims.notBefore, jti: claims.jti, clientID: claims.clientID,
-        scope: claims.scope))
+        scope: claims.scope, sid: claims.sessionID))
   }
 
   public func verifyClient(_ token: String, now: Int64) throws(AccessTokenRejection) -> ClientTokenClaims {
@@ -59,6 +59,6 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
     return ClientTokenClaims(
       issuer: claims.iss, subject: claims.sub, audience: claims.aud, expiresAt: claims.exp,
       issuedAt: claims.iat, notBefore: claims.nbf, jti: claims.jti, clientID: claims.clientID,
-      scope: claims.scope)
+      scope: claims.scope, sessionID: claims.sid)
   }
 }

@@ -29,8 +29,12 @@ struct IntrospectionBody: Encodable {
     case .client(let c):
       active = true
       token_type = "Bearer"
-      (sub, client_id, scope) = (c.subject, c.clientID, c.scope)
+      (sub, client_id, scope, sid) = (c.subject, c.clientID, c.scope, c.sessionID)
       (iss, aud, exp, iat, nbf, jti) = (c.issuer, c.audience, c.expiresAt, c.issuedAt, c.notBefore, c.jti)
+    case .refreshToken(let clientID, let subject, let expiresAt):
+      active = true
+      token_type = "refresh_token"
+      (client_id, sub, exp) = (clientID, subject, expiresAt)
     }
   }
 }

@@ -24,7 +24,7 @@ struct OAuthMetadata: Encodable {
     jwks_uri = publicURL + "/.well-known/jwks.json"
     revocation_endpoint = publicURL + "/oauth/revoke"
     introspection_endpoint = publicURL + "/oauth/introspect"
-    grant_types_supported = OAuthGrantType.allCases.filter(OAuthService.offeredGrants.contains).map(
+    grant_types_supported = OAuthGrantType.allCases.filter(AuthorizationService.offeredGrants.contains).map(
       \.rawValue)
   }
 

@@ -26,6 +26,7 @@ final class InMemoryStore: Store {
     var revokedAt: Double?
     var reason: RevocationReason?
     var client: ClientInfo
+    var kind: SessionKind = .browser
   }
 
   struct State {
@@ -48,6 +49,9 @@ final class InMemoryStore: Store {
     var clientNotices: [ClientNotice] = []
     var signingKeys: [StoredSigningKey] = []
     var signingKeyChanges = 0
+    var codes: [[UInt8]: PendingAuthorizationCode] = [:]
+    var consents: [String: [String]] = [:]
+    var devices: [UUID: (hash: [UInt8], authorization: DeviceAuthorization)] = [:]
   }
 
   let state = Mutex(State())
@@ -110,9 +114,12 @@ final class InMemoryStore: Store {
       return cutoff
     }
 
-    func createSession(id: UUID, user: UUID, client: ClientInfo, now: Double, absoluteExpiry: Double) throws {
+    func createSession(
+      id: UUID, user: UUID, kind: SessionKind, client: ClientInfo, now: Double, absoluteExpiry: Double
+    ) throws {
       state.sessions[id] = Session(
-        id: id, user: user, createdAt: now, lastUsedAt: now, absoluteExpiry: absoluteExpiry, client: client)
+        id: id, user: user, createdAt: now, lastUsedAt: now, absoluteExpiry: absoluteExpiry, client: client,
+        kind: kind)
     }
 
     func insertRefreshToken(session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double)
@@ -139,16 +146,27 @@ final class InMemoryStore: Store {
         successorExpiresAt: successor?.expiresAt, role: user.role, email: user.email,
         state: PresentedToken(
           expiresAt: token.expiresAt, usedAt: token.usedAt, successorUsed: successor?.usedAt != nil,
-          sessionRevoked: session.revokedAt != nil, sessionExpiresAt: session.absoluteExpiry))
+          sessionRevoked: session.revokedAt != nil, sessionExpiresAt: session.absoluteExpiry),
+        kind: session.kind)
+    }
+
+    func findLiveToken(hash: [UInt8], now: Double) throws -> LiveToken? {
+      guard let token = state.tokens.values.first(where: { $0.hash == hash }), token.usedAt == nil,
+        token.expiresAt > now, let session = state.sessions[token.session], session.revokedAt == nil,
+        session.absoluteExpiry > now, let user = state.users[session.user]
+      else { return nil }
+      return LiveToken(
+        sessionID: session.id, userID: user.id, email: user.email, role: user.role, kind: session.kind,
+        expiresAt: token.expiresAt)
     }
 
     /// Rotates exactly when the rules say `.rotate`, so a divergence between
     /// the fast path and the locked path shows up in the domain's tests.
-    func rotateIfCurrent(hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double) throws
-      -> RotatedToken?
-    {
+    func rotateIfCurrent(
+      hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double, holder: RefreshHolder
+    ) throws -> RotatedToken? {
       state.casAttempts += 1
-      guard let token = try peekRefreshToken(hash: hash),
+      guard let token = try peekRefreshToken(hash: hash), holder.accepts(token.kind),
         RefreshDecision.decide(token.state, now: now, reuseInterval: 0) == .rotate
       else { return nil }
       let expiry = RefreshDecision.successorExpiry(
@@ -160,7 +178,7 @@ final class InMemoryStore: Store {
       state.casRotations += 1
       return RotatedToken(
         sessionID: token.sessionID, userID: token.userID, role: token.role, email: token.email,
-        successorExpiresAt: expiry)
+        successorExpiresAt: expiry, kind: token.kind)
     }
 
     func markRotated(token: Int64, successor: Int64, now: Double) throws {
@@ -179,6 +197,7 @@ final class InMemoryStore: Store {
         case .user(let user): return session.user == user
         case .userExcept(let user, let keep): return session.user == user && session.id != keep
         case .ownedSession(let id, let owner): return session.id == id && session.user == owner
+        case .client(let client): return session.kind.clientID == client
         }
       }
       for session in matching {
@@ -202,7 +221,7 @@ final class InMemoryStore: Store {
       }.sorted { $0.createdAt > $1.createdAt }.map {
         SessionInfo(
           id: $0.id, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt, userAgent: $0.client.userAgent,
-          ip: $0.client.ip)
+          ip: $0.client.ip, clientID: $0.kind.clientID)
       }
     }
 
@@ -259,5 +278,48 @@ final class InMemoryStore: Store {
     }
 
     func publishClientNotices(_ notices: [ClientNotice]) throws { state.clientNotices += notices }
+
+    func insertAuthorizationCode(hash: [UInt8], _ code: PendingAuthorizationCode) throws {
+      state.codes[hash] = code
+    }
+
+    func lockAuthorizationCode(hash: [UInt8]) throws -> PendingAuthorizationCode? { state.codes[hash] }
+
+    func markAuthorizationCodeUsed(hash: [UInt8], now: Double) throws { state.codes[hash]?.usedAt = now }
+
+    func consentedScopes(user: UUID, client: UUID) throws -> [String]? {
+      state.consents["\(user)/\(client)"]
+    }
+
+    func saveConsent(user: UUID, client: UUID, scopes: [String], now: Double) throws {
+      state.consents["\(user)/\(client)"] = scopes
+    }
+
+    func insertDeviceAuthorization(id: UUID, deviceCodeHash: [UInt8], _ authorization: DeviceAuthorization)
+      throws -> Bool
+    {
+      let clash = state.devices.values.contains {
+        $0.authorization.userCode == authorization.userCode
+          && $0.authorization.expiresAt > authorization.issuedAt
+      }
+      if clash { return false }
+      state.devices[id] = (deviceCodeHash, authorization)
+      return true
+    }
+
+    func lockDeviceAuthorization(deviceCodeHash: [UInt8]) throws -> StoredDeviceAuthorization? {
+      state.devices.first { $0.value.hash == deviceCodeHash }.map {
+        StoredDeviceAuthorization(id: $0.key, authorization: $0.value.authorization)
+      }
+    }
+
+    func lockDeviceAuthorization(userCode: UserCode, now: Double) throws -> StoredDeviceAuthorization? {
+      state.devices.first { $0.value.authorization.userCode == userCode && $0.value.authorization.expiresAt > now }
+        .map { StoredDeviceAuthorization(id: $0.key, authorization: $0.value.authorization) }
+    }
+
+    func updateDeviceAuthorization(id: UUID, _ authorization: DeviceAuthorization) throws {
+      state.devices[id]?.authorization = authorization
+    }
   }
 }
