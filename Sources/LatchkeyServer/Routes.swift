@@ -17,6 +17,11 @@ public struct Routes: Sendable {
   let keys: KeyRing
   let keyPublishDelay: Int64
   let demo: Bool
+  let authorization: AuthorizationService
+  let signInCookie: SessionCookie
+  let antiForgery: AntiForgery
+  /// The pages' forms accept posts from this server's own origin only.
+  let pageOrigins: OriginGuard
 
   public init(
     service: AuthService, config: Configuration, metrics: Metrics, keys: KeyRing,
@@ -35,6 +40,12 @@ public struct Routes: Sendable {
     self.keys = keys
     self.keyPublishDelay = config.keyPublishDelay
     self.demo = config.demo
+    self.authorization = AuthorizationService(
+      oauth: oauth, digests: CryptoDigests(), random: CryptoRandomBytes(),
+      verificationURI: config.publicURL + "/device")
+    self.signInCookie = .signIn(secure: config.cookieSecure)
+    self.antiForgery = AntiForgery(secret: config.jwtSecret, secure: config.cookieSecure)
+    self.pageOrigins = OriginGuard(allowed: [OriginGuard.origin(of: config.publicURL)])
   }
 
   public func router() -> Router {

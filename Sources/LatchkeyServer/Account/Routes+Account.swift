@@ -17,6 +17,20 @@ extension Routes {
       let user_agent: String
       let ip: String
       let current: Bool
+      /// The OAuth client of a grant; null for the browser's own sessions.
+      let client_id: String?
+
+      // A null `client_id` is written out, so every item has the same members.
+      func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(created_at, forKey: .created_at)
+        try container.encode(last_used_at, forKey: .last_used_at)
+        try container.encode(user_agent, forKey: .user_agent)
+        try container.encode(ip, forKey: .ip)
+        try container.encode(current, forKey: .current)
+        try container.encode(client_id, forKey: .client_id)
+      }
     }
     let sessions: [Item]
   }
@@ -59,7 +73,7 @@ extension Routes {
       SessionsBody.Item(
         id: $0.id.uuidString.lowercased(), created_at: Timestamp.iso8601($0.createdAt),
         last_used_at: Timestamp.iso8601($0.lastUsedAt), user_agent: $0.userAgent, ip: $0.ip,
-        current: $0.id == user.sessionID)
+        current: $0.id == user.sessionID, client_id: $0.clientID?.uuidString.lowercased())
     }
     return Response.json(200, SessionsBody(sessions: items))
   }

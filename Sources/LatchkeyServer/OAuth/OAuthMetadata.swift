@@ -15,11 +15,19 @@ struct OAuthMetadata: Encodable {
   let revocation_endpoint_auth_methods_supported = ["client_secret_basic", "client_secret_post", "none"]
   /// Introspection is for confidential clients only.
   let introspection_endpoint_auth_methods_supported = ["client_secret_basic", "client_secret_post"]
-  /// Required by RFC 8414; empty until the authorization endpoint exists.
-  let response_types_supported: [String] = []
+  let response_types_supported = ["code"]
+  /// PKCE with S256 only (RFC 7636; `plain` is refused).
+  let code_challenge_methods_supported = ["S256"]
+  let authorization_endpoint: String
+  let device_authorization_endpoint: String
+  /// Redirects carry `iss` (RFC 9207).
+  let authorization_response_iss_parameter_supported = true
+  let response_modes_supported = ["query"]
 
   init(issuer: String, publicURL: String) {
     self.issuer = issuer
+    authorization_endpoint = publicURL + "/oauth/authorize"
+    device_authorization_endpoint = publicURL + "/oauth/device_authorization"
     token_endpoint = publicURL + "/oauth/token"
     jwks_uri = publicURL + "/.well-known/jwks.json"
     revocation_endpoint = publicURL + "/oauth/revoke"

@@ -6,6 +6,8 @@ extension Routes {
   /// `no-store`, errors in RFC 6749 §5.2's shape.
   func addOAuthRoutes(to router: inout Router) {
     let metadata = OAuthMetadata(issuer: service.settings.issuer, publicURL: publicURL).json
+    addAuthorizeRoutes(to: &router)
+    addDeviceRoutes(to: &router)
     router.add(.get, "/.well-known/oauth-authorization-server", execution: .inline) { _ in
       Response.json(200, bytes: metadata)
     }
@@ -21,15 +23,34 @@ extension Routes {
     let scope: String
   }
 
+  struct UserTokenBody: Encodable {
+    let access_token: String
+    let token_type = "Bearer"
+    let expires_in: Int64
+    let refresh_token: String
+    let scope: String
+  }
+
   func oauthToken(_ request: Request) throws -> Response {
     let form = try oauthForm(request)
     return try withClient(request, form) { client in
-      let grant = try oauth.token(
-        grantType: form["grant_type"], scope: form["scope"], credentials: client,
-        address: self.client(request).ip)
-      return Response.json(
-        200, ClientTokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn, scope: grant.scope)
-      )
+      let answer = try authorization.token(
+        TokenRequest(
+          grantType: form["grant_type"], scope: form["scope"], code: form["code"],
+          redirectURI: form["redirect_uri"], codeVerifier: form["code_verifier"],
+          refreshToken: form["refresh_token"], deviceCode: form["device_code"]),
+        credentials: client, client: self.client(request))
+      switch answer {
+      case .client(let grant):
+        return Response.json(
+          200, ClientTokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn, scope: grant.scope))
+      case .user(let grant):
+        return Response.json(
+          200,
+          UserTokenBody(
+            access_token: grant.accessToken, expires_in: grant.expiresIn, refresh_token: grant.refreshToken,
+            scope: grant.scope))
+      }
     }
   }
 
@@ -53,7 +74,7 @@ extension Routes {
   /// Reads the client's credentials and runs `body` with them; a failed
   /// authentication after HTTP Basic was tried answers with the challenge
   /// (RFC 6749 §5.2).
-  private func withClient(
+  func withClient(
     _ request: Request, _ form: [String: String], _ body: (ClientCredentials?) throws -> Response
   ) throws -> Response {
     let presented = try PresentedClient.read(request, form: form)
@@ -68,7 +89,8 @@ extension Routes {
 
   /// The parameters the `/oauth/*` endpoints read; others are ignored.
   static let oauthParameters: Set<String> = [
-    "grant_type", "scope", "client_id", "client_secret", "token", "token_type_hint",
+    "grant_type", "scope", "client_id", "client_secret", "token", "token_type_hint", "code", "redirect_uri",
+    "code_verifier", "refresh_token", "device_code",
   ]
 
   /// The form of an `/oauth/*` request (RFC 6749 §3.1): unrecognized

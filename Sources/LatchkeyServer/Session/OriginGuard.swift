@@ -26,4 +26,15 @@ public struct OriginGuard: Sendable {
     }
     throw .invalidOrigin
   }
+
+  /// `check` as a yes or no.
+  public func allows(_ request: Request) -> Bool { (try? check(request)) != nil }
+
+  /// The origin (`scheme://host[:port]`) of a URL such as the public URL.
+  public static func origin(of url: String) -> String {
+    guard let scheme = url.range(of: "://") else { return url }
+    let rest = url[scheme.upperBound...]
+    let end = rest.firstIndex(of: "/") ?? rest.endIndex
+    return String(url[..<end])
+  }
 }

@@ -55,9 +55,11 @@ extension Routes {
     default: throw AuthError.invalidRequest("scope must be 'global' or absent")
     }
     try service.logout(
-      refreshToken: refreshCookie.read(from: request), bearer: request.bearerToken, global: global,
-      client: client(request))
-    return Response.noContent(headers: [("Set-Cookie", refreshCookie.clear())])
+      refreshToken: refreshCookie.read(from: request), signInToken: signInCookie.read(from: request),
+      bearer: request.bearerToken, global: global, client: client(request))
+    var headers = [("Set-Cookie", refreshCookie.clear())]
+    if signInCookie.read(from: request) != nil { headers.append(("Set-Cookie", signInCookie.clear())) }
+    return Response.noContent(headers: headers)
   }
 
   private func tokenResponse(_ grant: TokenGrant) -> Response {

@@ -4,14 +4,17 @@ import LatchkeyHTTP
 
 /// The cookies of docs/api.md#cookies. With `secure`, the name has the
 /// `__Host-` prefix (Secure, Path=/, no Domain) so no subdomain can plant or
-/// overwrite it; always SameSite=Strict and HttpOnly.
+/// overwrite it; always HttpOnly, and SameSite=Strict except the sign-in
+/// cookie.
 public struct SessionCookie: Sendable {
   public let baseName: String
   public let secure: Bool
+  public let sameSite: String
 
-  public init(baseName: String, secure: Bool) {
+  public init(baseName: String, secure: Bool, sameSite: String = "Strict") {
     self.baseName = baseName
     self.secure = secure
+    self.sameSite = sameSite
   }
 
   /// The refresh token's cookie.
@@ -21,6 +24,17 @@ public struct SessionCookie: Sendable {
   /// The device cookie that marks a browser the account's owner logged in from.
   public static func device(secure: Bool) -> SessionCookie {
     SessionCookie(baseName: "latchkey_device", secure: secure)
+  }
+
+  /// The authorization pages' sign-in session (docs/oauth.md#sign-in). Lax,
+  /// because it must ride the top-level navigation from the client's site
+  /// to `/oauth/authorize`; the pages' forms carry anti-forgery tokens.
+  public static func signIn(secure: Bool) -> SessionCookie {
+    SessionCookie(baseName: "latchkey_signin", secure: secure, sameSite: "Lax")
+  }
+  /// The anti-forgery secret the pages' form tokens are bound to.
+  public static func antiForgery(secure: Bool) -> SessionCookie {
+    SessionCookie(baseName: "latchkey_csrf", secure: secure)
   }
 
   public var name: String { secure ? "__Host-" + baseName : baseName }
@@ -37,8 +51,13 @@ public struct SessionCookie: Sendable {
 
   public func clear() -> String { header(value: "", maxAge: 0) }
 
-  private func header(value: String, maxAge: Int64) -> String {
-    var parts = ["\(name)=\(value)", "Path=/", "Max-Age=\(maxAge)", "HttpOnly", "SameSite=Strict"]
+  /// Sets the cookie until the browser closes (no Max-Age).
+  public func setForBrowserSession(_ value: String) -> String { header(value: value, maxAge: nil) }
+
+  private func header(value: String, maxAge: Int64?) -> String {
+    var parts = ["\(name)=\(value)", "Path=/"]
+    if let maxAge { parts.append("Max-Age=\(maxAge)") }
+    parts += ["HttpOnly", "SameSite=\(sameSite)"]
     if secure { parts.append("Secure") }
     return parts.joined(separator: "; ")
   }
