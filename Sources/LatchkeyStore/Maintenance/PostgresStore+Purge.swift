@@ -34,6 +34,22 @@ extension PostgresStore {
           select key from login_throttle where window_started_at < to_timestamp($1) limit $2 for update skip locked)
         """, [.double(now - 86400), .int(Int64(batch))]
       ),
+      // Codes and device authorizations are kept an hour past expiry, so a
+      // late replay or poll still finds them (and is told so, not "unknown").
+      (
+        """
+        delete from authorization_codes where code_hash in (
+          select code_hash from authorization_codes where expires_at < to_timestamp($1)
+          limit $2 for update skip locked)
+        """, [.double(now - 3600), .int(Int64(batch))]
+      ),
+      (
+        """
+        delete from device_authorizations where id in (
+          select id from device_authorizations where expires_at < to_timestamp($1)
+          limit $2 for update skip locked)
+        """, [.double(now - 3600), .int(Int64(batch))]
+      ),
     ]
     var removed = 0
     for (sql, binds) in statements {

@@ -19,16 +19,19 @@ extension PostgresTransaction {
   ///   inserted only from `used`'s RETURNING and the session touched only
   ///   from it, so a loser writes nothing and answers no row.
   /// - One statement commits or rolls back as a whole: nothing half-written.
-  public func rotateIfCurrent(hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double) throws
-    -> RotatedToken?
-  {
+  /// - The holder's condition is part of `live`: another holder's token
+  ///   matches no row, so it is refused exactly like an unknown one.
+  public func rotateIfCurrent(
+    hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double, holder: RefreshHolder
+  ) throws -> RotatedToken? {
+    let (holds, holderBinds) = holder.condition(firstBind: 5)
     let result = try db.query(
       """
       with live as (
-        select s.id, s.user_id, s.absolute_expires_at
+        select s.id, s.user_id, s.absolute_expires_at, \(SessionKind.columns)
         from refresh_tokens t join sessions s on s.id = t.session_id
         where t.token_hash = $1::bytea and t.used_at is null and t.expires_at > to_timestamp($3::float8)
-          and s.revoked_at is null and s.absolute_expires_at > to_timestamp($3::float8)
+          and s.revoked_at is null and s.absolute_expires_at > to_timestamp($3::float8) and \(holds)
         for no key update of s
       ),
       used as (
@@ -37,7 +40,7 @@ extension PostgresTransaction {
         from live
         where t.token_hash = $1::bytea and t.session_id = live.id
           and t.used_at is null and t.expires_at > to_timestamp($3::float8)
-        returning t.id, t.session_id, t.successor_id, live.user_id,
+        returning t.id, t.session_id, t.successor_id, live.user_id, live.kind, live.client_id, live.scopes,
           least(to_timestamp($3::float8 + $4::float8), live.absolute_expires_at) as successor_expires_at
       ),
       successor as (
@@ -50,17 +53,17 @@ extension PostgresTransaction {
         from used where sessions.id = used.session_id
         returning sessions.id
       )
-      select used.session_id, used.user_id, u.role, u.email,
+      select used.session_id, used.user_id, u.role, u.email, used.kind, used.client_id, used.scopes,
         extract(epoch from used.successor_expires_at)::float8 as successor_expires_at
       from used join users u on u.id = used.user_id
       """,
-      [.bytes(hash), .bytes(successorHash), .double(now), .double(refreshTTL)])
+      [.bytes(hash), .bytes(successorHash), .double(now), .double(refreshTTL)] + holderBinds)
     guard let row = result.rows.first else { return nil }
     guard let sessionID = row.uuid("session_id"), let userID = row.uuid("user_id"),
       let expiresAt = row.double("successor_expires_at")
     else { throw UnexpectedRow(what: "rotated refresh token") }
     return RotatedToken(
       sessionID: sessionID, userID: userID, role: Role(row.string("role") ?? "user"),
-      email: row.string("email") ?? "", successorExpiresAt: expiresAt)
+      email: row.string("email") ?? "", successorExpiresAt: expiresAt, kind: try SessionKind(row: row))
   }
 }

@@ -5,18 +5,20 @@ import LatchkeyPostgres
 /// Sessions (token families), their refresh tokens and the access-token
 /// denylist.
 extension PostgresTransaction: SessionStore {
-  public func createSession(id: UUID, user: UUID, client: ClientInfo, now: Double, absoluteExpiry: Double)
-    throws
-  {
+  public func createSession(
+    id: UUID, user: UUID, kind: SessionKind, client: ClientInfo, now: Double, absoluteExpiry: Double
+  ) throws {
     _ = try db.query(
       """
-      insert into sessions (id, user_id, created_at, last_used_at, absolute_expires_at, user_agent, ip)
-      values ($1::uuid, $2::uuid, to_timestamp($3), to_timestamp($3), to_timestamp($4), $5, $6)
+      insert into sessions (
+        id, user_id, created_at, last_used_at, absolute_expires_at, user_agent, ip, kind, client_id, scopes)
+      values ($1::uuid, $2::uuid, to_timestamp($3), to_timestamp($3), to_timestamp($4), $5, $6, $7, $8::uuid,
+        string_to_array($9, ' '))
       """,
       [
         .uuid(id), .uuid(user), .double(now), .double(absoluteExpiry), .text(client.userAgent),
         .text(client.ip),
-      ])
+      ] + kind.binds)
   }
 
   public func insertRefreshToken(
@@ -56,7 +58,7 @@ extension PostgresTransaction: SessionStore {
         extract(epoch from s.absolute_expires_at)::float8 as session_expires_at,
         succ.used_at is not null as successor_used,
         extract(epoch from succ.expires_at)::float8 as successor_expires_at,
-        u.role, u.email
+        u.role, u.email, \(SessionKind.columns)
       from refresh_tokens t
       join sessions s on s.id = t.session_id
       join users u on u.id = s.user_id
@@ -74,7 +76,28 @@ extension PostgresTransaction: SessionStore {
     return LockedRefreshToken(
       id: id, sessionID: sessionID, userID: userID, successorID: row.int("successor_id"),
       successorExpiresAt: row.double("successor_expires_at"), role: Role(row.string("role") ?? "user"),
-      email: row.string("email") ?? "", state: state)
+      email: row.string("email") ?? "", state: state, kind: try SessionKind(row: row))
+  }
+
+  public func findLiveToken(hash: [UInt8], now: Double) throws -> LiveToken? {
+    let result = try db.query(
+      """
+      select t.session_id, s.user_id, u.email, u.role, \(SessionKind.columns),
+        extract(epoch from least(t.expires_at, s.absolute_expires_at))::float8 as expires_at
+      from refresh_tokens t
+      join sessions s on s.id = t.session_id
+      join users u on u.id = s.user_id
+      where t.token_hash = $1::bytea and t.used_at is null and t.expires_at > to_timestamp($2)
+        and s.revoked_at is null and s.absolute_expires_at > to_timestamp($2)
+      """,
+      [.bytes(hash), .double(now)])
+    guard let row = result.rows.first else { return nil }
+    guard let sessionID = row.uuid("session_id"), let userID = row.uuid("user_id"),
+      let expiresAt = row.double("expires_at")
+    else { throw UnexpectedRow(what: "live token") }
+    return LiveToken(
+      sessionID: sessionID, userID: userID, email: row.string("email") ?? "",
+      role: Role(row.string("role") ?? "user"), kind: try SessionKind(row: row), expiresAt: expiresAt)
   }
 
   public func markRotated(token: Int64, successor: Int64, now: Double) throws {
@@ -103,6 +126,7 @@ extension PostgresTransaction: SessionStore {
       case .userExcept(let id, let keep): ("user_id = $3::uuid and id <> $4::uuid", [.uuid(id), .uuid(keep)])
       case .ownedSession(let id, let owner):
         ("id = $3::uuid and user_id = $4::uuid", [.uuid(id), .uuid(owner)])
+      case .client(let id): ("client_id = $3::uuid", [.uuid(id)])
       }
     return try db.query(
       """
@@ -133,7 +157,7 @@ extension PostgresTransaction: SessionStore {
     try db.query(
       """
       select id, extract(epoch from created_at)::float8 as created_at,
-        extract(epoch from last_used_at)::float8 as last_used_at, user_agent, ip
+        extract(epoch from last_used_at)::float8 as last_used_at, user_agent, ip, client_id
       from sessions
       where user_id = $1::uuid and revoked_at is null and absolute_expires_at > to_timestamp($2)
         and exists (select 1 from refresh_tokens t where t.session_id = sessions.id and t.used_at is null
@@ -145,7 +169,8 @@ extension PostgresTransaction: SessionStore {
       guard let id = row.uuid("id") else { return nil }
       return SessionInfo(
         id: id, createdAt: row.double("created_at") ?? 0, lastUsedAt: row.double("last_used_at") ?? 0,
-        userAgent: row.string("user_agent") ?? "", ip: row.string("ip") ?? "")
+        userAgent: row.string("user_agent") ?? "", ip: row.string("ip") ?? "", clientID: row.uuid("client_id")
+      )
     }
   }
 
