@@ -79,7 +79,8 @@ enum ClientClaimsReader {
     return ClientAccessClaims(
       iss: issuer, sub: text(.sub), aud: audience, exp: integers[Claim.exp.rawValue],
       iat: integers[Claim.iat.rawValue], nbf: integers[Claim.nbf.rawValue], jti: text(.jti),
-      clientID: text(.clientID), scope: text(.scope), sid: strings[Claim.sid.rawValue].map { scanner.string($0) })
+      clientID: text(.clientID), scope: text(.scope),
+      sid: strings[Claim.sid.rawValue].map { scanner.string($0) })
   }
 
   /// `aud` as a string or an array of strings (RFC 7519 §4.1.3); true when ours is among them.

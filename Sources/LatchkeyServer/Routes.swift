@@ -57,6 +57,7 @@ public struct Routes: Sendable {
     addOAuthRoutes(to: &router)
     addKeyRoutes(to: &router)
     addBrowserRoutes(to: &router)
+    if demo { addDemoClientRoutes(to: &router) }
     return router
   }
 

@@ -138,7 +138,9 @@ public final class TestHTTPClient {
       method: method, path: parsed.path, query: query, headers: all.map { (name: $0.0, value: $0.1) },
       body: body ?? [], requestID: RequestID.accepted(sent) ?? "in-process-" + UUID().uuidString.prefix(8))
     request.pathSegments = parsed.segments
-    if let mark = target.firstIndex(of: "?") { request.rawQuery = String(target[target.index(after: mark)...]) }
+    if let mark = target.firstIndex(of: "?") {
+      request.rawQuery = String(target[target.index(after: mark)...])
+    }
     let response = responder.respond(to: request)
     let bytes = method == "HEAD" ? [] : response.body
     return TestResponse(status: response.status, headers: response.headers, body: bytes)

@@ -32,6 +32,31 @@ extension OAuthService {
     return RegisteredClient(client: client, secret: secret)
   }
 
+  /// Makes sure a public client with this fixed id exists exactly as given
+  /// (the demo's, docs/latchkey-js.md#demo): registered when missing,
+  /// registered again when its redirect URI, grants or scopes changed (a
+  /// new public URL), left alone otherwise. Several instances may do this
+  /// at once: the loser of the insert race finds it in place.
+  public func ensurePublicClient(
+    id: UUID, name: String, grants: [OAuthGrantType], scopes: [String], redirectURIs: [String]
+  ) throws {
+    let wanted = OAuthClient(
+      id: id, name: name, secretDigest: nil, grants: grants, scopes: scopes, redirectURIs: redirectURIs,
+      createdAt: clock.now())
+    try store.transaction { tx in
+      if let existing = try tx.findClient(id: id) {
+        if existing.grants == grants && existing.scopes == scopes && existing.redirectURIs == redirectURIs
+          && existing.isPublic
+        {
+          return
+        }
+        _ = try tx.deleteClient(id: id)
+      }
+      try tx.insertClient(wanted)
+      try tx.publishClientNotices([.added(id)])
+    }
+  }
+
   public func listClients() throws -> [OAuthClient] {
     try store.read { try $0.listClients() }
   }

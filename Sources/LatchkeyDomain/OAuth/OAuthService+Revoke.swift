@@ -20,7 +20,8 @@ extension OAuthService {
       // Only the client's own grants; a cookie session's token is nobody's.
       guard live.kind.clientID == client.id else { throw Self.notYours }
       let batch = try store.transaction { tx -> RevocationBatch in
-        let batch = RevocationBatch(sessions: try tx.revokeSessions(.session(live.sessionID), reason: .logout, now: now))
+        let batch = RevocationBatch(
+          sessions: try tx.revokeSessions(.session(live.sessionID), reason: .logout, now: now))
         try auth.publish(batch, on: tx)
         return batch
       }

@@ -20,6 +20,10 @@ extension Routes {
       /// The OAuth client of a grant; null for the browser's own sessions.
       let client_id: String?
 
+      enum CodingKeys: String, CodingKey {
+        case id, created_at, last_used_at, user_agent, ip, current, client_id
+      }
+
       // A null `client_id` is written out, so every item has the same members.
       func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

@@ -114,8 +114,20 @@ public final class Application: Sendable {
     } catch let error as PostgresError where error.isUnavailable {
       logger.warning("database unreachable at start-up; migrations deferred", ["error": error.description])
     }
+    if config.demo { ensureDemoClient() }
     try services.start()
     logger.info("listening", ["host": config.host, "port": String(server.port)])
+  }
+
+  /// The demo's client, registered before the first request can ask for it.
+  /// A database that is not up yet only costs the demo its third-party page.
+  private func ensureDemoClient() {
+    do {
+      try DemoClient.ensure(
+        OAuthService(auth: service, clientTokenTTL: config.clientTokenTTL), publicURL: config.publicURL)
+    } catch {
+      logger.warning("could not register the demo client", ["error": String(describing: error)])
+    }
   }
 
   /// Stops everything in reverse order of starting, then closes the pool.

@@ -33,13 +33,15 @@ struct AntiForgery: Sendable {
   }
 
   func token(_ purpose: Purpose, browser: String, binding: String) -> String {
-    Base64URL.encode(HMACSHA256.mac(key: key, message: Array("\(purpose.rawValue)\n\(browser)\n\(binding)".utf8)))
+    Base64URL.encode(
+      HMACSHA256.mac(key: key, message: Array("\(purpose.rawValue)\n\(browser)\n\(binding)".utf8)))
   }
 
   /// Whether a posted form's token fits this browser and `binding`, compared
   /// in constant time.
   func verify(_ presented: String?, _ purpose: Purpose, request: Request, binding: String) -> Bool {
     guard let presented, let browser = cookie.read(from: request) else { return false }
-    return ConstantTime.equals(Array(presented.utf8), Array(token(purpose, browser: browser, binding: binding).utf8))
+    return ConstantTime.equals(
+      Array(presented.utf8), Array(token(purpose, browser: browser, binding: binding).utf8))
   }
 }

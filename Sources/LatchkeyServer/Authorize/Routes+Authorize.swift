@@ -84,7 +84,9 @@ extension Routes {
     case .redirectError:
       return (Self.redirect(review.outcome.errorLocation(issuer: authorization.issuer) ?? "/"), nil)
     case .valid(let valid):
-      return (Response(status: 200), ReviewedAuthorization(request: valid, clientName: review.clientName ?? ""))
+      return (
+        Response(status: 200), ReviewedAuthorization(request: valid, clientName: review.clientName ?? "")
+      )
     }
   }
 
@@ -102,7 +104,8 @@ extension Routes {
       var page = Self.page(
         200,
         Page.consent(
-          clientName: valid.clientName, scopes: valid.request.scopes, signedInAs: user?.email ?? "", form: form))
+          clientName: valid.clientName, scopes: valid.request.scopes, signedInAs: user?.email ?? "",
+          form: form))
       if let setCookie { page.addHeader("Set-Cookie", setCookie) }
       return page
     }
@@ -113,7 +116,8 @@ extension Routes {
   ) -> Response {
     let (form, setCookie) = authorizeForm(query: query, request: request)
     var page = Self.page(
-      error == nil ? 200 : 401, Page.signIn(clientName: valid.clientName, form: form, email: email, error: error))
+      error == nil ? 200 : 401,
+      Page.signIn(clientName: valid.clientName, form: form, email: email, error: error))
     if let setCookie { page.addHeader("Set-Cookie", setCookie) }
     return page
   }

@@ -27,7 +27,8 @@ extension Routes {
         200,
         DeviceAuthorizationBody(
           device_code: started.deviceCode, user_code: started.userCode.display,
-          verification_uri: started.verificationURI, verification_uri_complete: started.verificationURIComplete,
+          verification_uri: started.verificationURI,
+          verification_uri_complete: started.verificationURIComplete,
           expires_in: started.expiresIn, interval: started.interval))
     }
   }
@@ -101,7 +102,8 @@ extension Routes {
     guard let user else { return deviceSignInPage(review, request: request, email: nil, error: nil) }
     let (form, setCookie) = deviceForm(review.userCode, request: request)
     var page = Self.page(
-      200, Page.consent(clientName: review.clientName, scopes: review.scopes, signedInAs: user.email, form: form))
+      200,
+      Page.consent(clientName: review.clientName, scopes: review.scopes, signedInAs: user.email, form: form))
     if let setCookie { page.addHeader("Set-Cookie", setCookie) }
     return page
   }
@@ -111,7 +113,8 @@ extension Routes {
   {
     let (form, setCookie) = deviceForm(review.userCode, request: request)
     var page = Self.page(
-      error == nil ? 200 : 401, Page.signIn(clientName: review.clientName, form: form, email: email, error: error))
+      error == nil ? 200 : 401,
+      Page.signIn(clientName: review.clientName, form: form, email: email, error: error))
     if let setCookie { page.addHeader("Set-Cookie", setCookie) }
     return page
   }

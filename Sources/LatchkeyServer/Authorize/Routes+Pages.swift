@@ -18,13 +18,17 @@ extension Routes {
 
   /// Back to the client (a code or an error), never cached.
   static func redirect(_ location: String) -> Response {
-    Response(status: 302, headers: [("Location", location), ("Cache-Control", "no-store"), ("Pragma", "no-cache")])
+    Response(
+      status: 302, headers: [("Location", location), ("Cache-Control", "no-store"), ("Pragma", "no-cache")])
   }
 
   /// A post without a valid anti-forgery token or from another origin: it
   /// changes nothing and says little.
   static var refusedPost: Response {
-    page(403, Page.error(title: nil, message: "This form has expired or was not sent from this site. Please start again."))
+    page(
+      403,
+      Page.error(
+        title: nil, message: "This form has expired or was not sent from this site. Please start again."))
   }
 
   /// A sign-in form's outcome.
@@ -53,8 +57,14 @@ extension Routes {
       return .signedIn(
         result.user,
         cookies: [
-          (name: "Set-Cookie", value: signInCookie.set(result.cookie.value, expiresAt: result.cookie.expiresAt, now: now)),
-          (name: "Set-Cookie", value: deviceCookie.set(result.deviceToken, expiresAt: result.deviceExpiresAt, now: now)),
+          (
+            name: "Set-Cookie",
+            value: signInCookie.set(result.cookie.value, expiresAt: result.cookie.expiresAt, now: now)
+          ),
+          (
+            name: "Set-Cookie",
+            value: deviceCookie.set(result.deviceToken, expiresAt: result.deviceExpiresAt, now: now)
+          ),
         ])
     } catch AuthError.invalidCredentials {
       return .refused(PageRefusal(status: 401, message: "The email or password is not correct."))

@@ -43,7 +43,8 @@ extension Routes {
       switch answer {
       case .client(let grant):
         return Response.json(
-          200, ClientTokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn, scope: grant.scope))
+          200,
+          ClientTokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn, scope: grant.scope))
       case .user(let grant):
         return Response.json(
           200,

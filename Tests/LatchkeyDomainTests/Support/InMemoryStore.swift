@@ -314,8 +314,10 @@ final class InMemoryStore: Store {
     }
 
     func lockDeviceAuthorization(userCode: UserCode, now: Double) throws -> StoredDeviceAuthorization? {
-      state.devices.first { $0.value.authorization.userCode == userCode && $0.value.authorization.expiresAt > now }
-        .map { StoredDeviceAuthorization(id: $0.key, authorization: $0.value.authorization) }
+      state.devices.first {
+        $0.value.authorization.userCode == userCode && $0.value.authorization.expiresAt > now
+      }
+      .map { StoredDeviceAuthorization(id: $0.key, authorization: $0.value.authorization) }
     }
 
     func updateDeviceAuthorization(id: UUID, _ authorization: DeviceAuthorization) throws {
