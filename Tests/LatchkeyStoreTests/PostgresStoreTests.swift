@@ -78,7 +78,8 @@ import Testing
       let client = ClientInfo(ip: "192.0.2.1", userAgent: "ua")
       let first = try store.transaction { tx -> Int64 in
         _ = try tx.insertUser(ann, now: 1000)
-        try tx.createSession(id: session, user: ann.id, client: client, now: 1000, absoluteExpiry: 5000)
+        try tx.createSession(
+          id: session, user: ann.id, kind: .browser, client: client, now: 1000, absoluteExpiry: 5000)
         return try tx.insertRefreshToken(
           session: session, hash: [1, 2, 3], parent: nil, issuedAt: 1000, expiresAt: 4000)
       }

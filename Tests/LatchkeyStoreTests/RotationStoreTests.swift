@@ -28,20 +28,23 @@ import Testing
   @discardableResult
   func family(
     _ store: PostgresStore, session: UUID = UUID(), hash: [UInt8], sessionExpiry: Double = 5000,
-    tokenExpiry: Double = 4000
+    tokenExpiry: Double = 4000, kind: SessionKind = .browser
   ) throws -> Int64 {
     try store.transaction { tx in
       try tx.createSession(
-        id: session, user: ann.id, client: client, now: 1000, absoluteExpiry: sessionExpiry)
+        id: session, user: ann.id, kind: kind, client: client, now: 1000, absoluteExpiry: sessionExpiry)
       return try tx.insertRefreshToken(
         session: session, hash: hash, parent: nil, issuedAt: 1000, expiresAt: tokenExpiry)
     }
   }
 
-  func rotate(_ store: PostgresStore, _ hash: [UInt8], to successor: [UInt8], now: Double, ttl: Double = 1000)
-    throws -> RotatedToken?
-  {
-    try store.read { try $0.rotateIfCurrent(hash: hash, successorHash: successor, now: now, refreshTTL: ttl) }
+  func rotate(
+    _ store: PostgresStore, _ hash: [UInt8], to successor: [UInt8], now: Double, ttl: Double = 1000,
+    holder: RefreshHolder = .browser
+  ) throws -> RotatedToken? {
+    try store.read {
+      try $0.rotateIfCurrent(hash: hash, successorHash: successor, now: now, refreshTTL: ttl, holder: holder)
+    }
   }
 
   /// Everything rotation may write, to show that a refusal wrote nothing.
@@ -105,6 +108,29 @@ import Testing
         #expect(try rotate(store, hash, to: [hash[0] &+ 100], now: 1200) == nil, "\(hash)")
       }
       #expect(try fingerprint(pool) == before)
+    }
+  }
+
+  /// A token is rotated only for the holder its session's kind names: the
+  /// browser its logins, a client its own grants, nobody a sign-in session.
+  @Test func aTokenOfAnotherHolderIsRefusedWithoutAWrite() throws {
+    try withStore { store, pool, _ throws in
+      let (mine, theirs) = (UUID(), UUID())
+      let grant = UUID()
+      try family(store, hash: [1])
+      try family(store, session: grant, hash: [2], kind: .grant(client: mine, scopes: ["read", "write"]))
+      try family(store, hash: [3], kind: .signIn)
+      let before = try fingerprint(pool)
+      let refusals: [([UInt8], RefreshHolder)] = [
+        ([1], .client(mine)), ([2], .browser), ([2], .client(theirs)), ([3], .browser), ([3], .client(mine)),
+      ]
+      for (hash, holder) in refusals {
+        #expect(try rotate(store, hash, to: [hash[0] &+ 100], now: 1100, holder: holder) == nil, "\(hash)")
+      }
+      #expect(try fingerprint(pool) == before)
+      let rotated = try #require(try rotate(store, [2], to: [102], now: 1100, holder: .client(mine)))
+      #expect(rotated.sessionID == grant && rotated.kind == .grant(client: mine, scopes: ["read", "write"]))
+      #expect(try rotate(store, [1], to: [101], now: 1100)?.kind == .browser)
     }
   }
 
@@ -235,8 +261,8 @@ import Testing
 }
 
 /// Runs `body` on `count` threads released together; each uses its own
-/// pooled connection.
-private func race<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) -> [Result<
+/// pooled connection (shared by the store suites).
+func race<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) -> [Result<
   T, any Error
 >] {
   let ready = DispatchSemaphore(value: 0)
