@@ -17,24 +17,8 @@ extension Routes {
       let user_agent: String
       let ip: String
       let current: Bool
-      /// The OAuth client of a grant; null for the browser's own sessions.
+      /// The OAuth client of a grant; absent for the browser's own sessions.
       let client_id: String?
-
-      enum CodingKeys: String, CodingKey {
-        case id, created_at, last_used_at, user_agent, ip, current, client_id
-      }
-
-      // A null `client_id` is written out, so every item has the same members.
-      func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(created_at, forKey: .created_at)
-        try container.encode(last_used_at, forKey: .last_used_at)
-        try container.encode(user_agent, forKey: .user_agent)
-        try container.encode(ip, forKey: .ip)
-        try container.encode(current, forKey: .current)
-        try container.encode(client_id, forKey: .client_id)
-      }
     }
     let sessions: [Item]
   }
