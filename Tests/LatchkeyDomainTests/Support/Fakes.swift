@@ -46,19 +46,23 @@ struct FakeCodec: AccessTokenCodec {
 
 extension FakeCodec {
   func sign(_ c: ClientTokenClaims) -> String {
-    ["client", c.clientID, c.jti, String(c.issuedAt), String(c.expiresAt), c.scope].joined(separator: "|")
+    [
+      "client", c.clientID, c.jti, String(c.issuedAt), String(c.expiresAt), c.scope, c.subject,
+      c.sessionID ?? "",
+    ]
+    .joined(separator: "|")
   }
 
   func verifyClient(_ token: String, now: Int64) throws(AccessTokenRejection) -> ClientTokenClaims {
     let p = token.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-    guard p.count == 6, p[0] == "client", let iat = Int64(p[3]), let exp = Int64(p[4]) else {
+    guard p.count == 8, p[0] == "client", let iat = Int64(p[3]), let exp = Int64(p[4]) else {
       throw AccessTokenRejection(reason: "malformed")
     }
     guard now < exp else { throw AccessTokenRejection(reason: "expired") }
     return ClientTokenClaims(
-      issuer: "latchkey", subject: p[1], audience: "latchkey-api", expiresAt: exp, issuedAt: iat,
+      issuer: "latchkey", subject: p[6], audience: "latchkey-api", expiresAt: exp, issuedAt: iat,
       notBefore: iat,
-      jti: p[2], clientID: p[1], scope: p[5])
+      jti: p[2], clientID: p[1], scope: p[5], sessionID: p[7].isEmpty ? nil : p[7])
   }
 }
 
