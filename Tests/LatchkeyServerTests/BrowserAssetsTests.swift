@@ -40,7 +40,10 @@ struct BrowserAssetsTests {
   func demoOffByDefault() throws {
     try withServer { server throws in
       let client = server.client()
-      for path in ["/demo", "/demo/", "/demo/app.js", "/demo/app.css"] {
+      for path in [
+        "/demo", "/demo/", "/demo/app.js", "/demo/app.css", "/demo/third-party.html",
+        "/demo/third-party.js",
+      ] {
         #expect(try client.request("GET", path).status == 404, "\(path)")
       }
       #expect(try client.request("GET", "/latchkey.js").status == 200)
@@ -55,6 +58,8 @@ struct BrowserAssetsTests {
         ("/demo/", "index.html", "text/html; charset=utf-8"),
         ("/demo/app.js", "app.js", "text/javascript; charset=utf-8"),
         ("/demo/app.css", "app.css", "text/css; charset=utf-8"),
+        ("/demo/third-party.html", "third-party.html", "text/html; charset=utf-8"),
+        ("/demo/third-party.js", "third-party.js", "text/javascript; charset=utf-8"),
       ]
       for (path, file, type) in files {
         let response = try client.request("GET", path)

@@ -39,6 +39,10 @@ struct BrowserAsset: Sendable {
   static let demoIndex = demo("text/html; charset=utf-8", demoIndexHTMLSource)
   static let demoScript = demo("text/javascript; charset=utf-8", demoAppJSSource)
   static let demoStyle = demo("text/css; charset=utf-8", demoAppCSSSource)
+  /// The third-party app (docs/oauth.md): one page that starts the code
+  /// flow and receives its answer, under the same policy.
+  static let demoThirdPartyPage = demo("text/html; charset=utf-8", demoThirdPartyHTMLSource)
+  static let demoThirdPartyScript = demo("text/javascript; charset=utf-8", demoThirdPartyJSSource)
 
   /// `no-cache`: the demo follows the binary it runs on, revalidated each time.
   private static func demo(_ contentType: String, _ source: String) -> BrowserAsset {

@@ -27,5 +27,10 @@ let demoAppCSSSource = #"""
   #message { min-height: 1.2rem; }
   #message.error { color: #b00020; }
   [hidden] { display: none !important; }
+  #flow[data-state="authorized"] { color: #17663a; }
+  #flow[data-state="error"], #flow[data-state="config-error"] { color: #8a3b12; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+  dt { color: #667; }
+  dd { margin: 0; }
 
   """#

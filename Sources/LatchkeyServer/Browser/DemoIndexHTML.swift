@@ -46,6 +46,8 @@ let demoIndexHTMLSource = #"""
       </div>
     </section>
     <p id="message" role="status"></p>
+    <p><a id="third-party-link" href="/demo/third-party.html">Try a third-party app that asks for access
+      with OAuth (authorization code flow with PKCE)</a></p>
   </main>
   <footer>Refreshes so far in this tab: <span id="refresh-count">0</span></footer>
   </body>

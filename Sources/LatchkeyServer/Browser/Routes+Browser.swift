@@ -13,5 +13,11 @@ extension Routes {
     router.add(.get, "/demo/", execution: .inline) { _ in BrowserAsset.demoIndex.response() }
     router.add(.get, "/demo/app.js", execution: .inline) { _ in BrowserAsset.demoScript.response() }
     router.add(.get, "/demo/app.css", execution: .inline) { _ in BrowserAsset.demoStyle.response() }
+    router.add(.get, "/demo/third-party.html", execution: .inline) { _ in
+      BrowserAsset.demoThirdPartyPage.response()
+    }
+    router.add(.get, "/demo/third-party.js", execution: .inline) { _ in
+      BrowserAsset.demoThirdPartyScript.response()
+    }
   }
 }
