@@ -7,14 +7,16 @@ enum PageHeaders {
     "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 
   /// `no-store`: a page carries the anti-forgery token and, once signed in,
-  /// the user's email. `no-referrer`: the authorize URL (state, PKCE
-  /// challenge) is not sent to anyone.
+  /// the user's email. `same-origin`: the authorize URL (state, PKCE
+  /// challenge) is not sent to any other site. Not `no-referrer`, which
+  /// makes browsers send `Origin: null` with the pages' own form posts,
+  /// and the posts' origin check refuses that.
   static let all: [(String, String)] = [
     ("Content-Type", "text/html; charset=utf-8"),
     ("X-Frame-Options", "DENY"),
     ("Content-Security-Policy", contentSecurityPolicy),
     ("Cache-Control", "no-store"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
     ("X-Content-Type-Options", "nosniff"),
   ]
 }
