@@ -292,7 +292,7 @@ struct PagesTests {
       headers["content-security-policy"]
         == "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
     #expect(headers["cache-control"] == "no-store")
-    #expect(headers["referrer-policy"] == "no-referrer")
+    #expect(headers["referrer-policy"] == "same-origin")
     let policy = headers["content-security-policy"] ?? ""
     #expect(policy.contains("frame-ancestors 'none'"))
     #expect(!policy.contains("form-action"), "Chrome would block the redirect to the client")
