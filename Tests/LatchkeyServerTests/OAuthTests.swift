@@ -136,7 +136,8 @@ import Testing
       // Offered, but not registered for this (client-credentials) client.
       for offered in ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"] {
         expectError(
-          try post(http, "/oauth/token", [("grant_type", offered)], headers: [basic]), 400, "unauthorized_client")
+          try post(http, "/oauth/token", [("grant_type", offered)], headers: [basic]), 400,
+          "unauthorized_client")
       }
       expectError(
         try post(http, "/oauth/token", [grant, ("scope", "read admin")], headers: [basic]), 400,
