@@ -6,9 +6,11 @@ public enum TokenIntrospection: Sendable, Equatable {
   /// nothing more.
   case inactive
   case user(AccessTokenClaims)
-  /// A client's token: client credentials, or a user's grant (then
-  /// `subject` is the user and `sessionID` the grant).
+  /// A client's token from client credentials.
   case client(ClientTokenClaims)
+  /// A client's token for a user's grant (`subject` the user, `sessionID`
+  /// the grant), with the user's email as `username`.
+  case grant(ClientTokenClaims, username: String)
   /// A live refresh token of one of the calling client's grants.
   case refreshToken(clientID: String, subject: String, expiresAt: Int64)
 }
@@ -42,7 +44,12 @@ extension OAuthService {
     if let claims = try? codec.verifyClient(token, now: now), let client = UUID.parse(claims.clientID) {
       let revoked = try auth.revocations.isClientTokenRevoked(jti: claims.jti, client: client)
       guard !revoked, try registered(client), try !isGrantRevoked(claims) else { return .inactive }
-      return .client(claims)
+      guard claims.sessionID != nil else { return .client(claims) }
+      // The one read on this path: the token names its user by id only.
+      guard let user = UUID.parse(claims.subject),
+        let found = try store.read({ try $0.findUser(id: user, lock: false) })
+      else { return .inactive }
+      return .grant(claims, username: found.email)
     }
     return .inactive
   }

@@ -29,7 +29,12 @@ struct IntrospectionBody: Encodable {
     case .client(let c):
       active = true
       token_type = "Bearer"
-      (sub, client_id, scope, sid) = (c.subject, c.clientID, c.scope, c.sessionID)
+      (sub, client_id, scope) = (c.subject, c.clientID, c.scope)
+      (iss, aud, exp, iat, nbf, jti) = (c.issuer, c.audience, c.expiresAt, c.issuedAt, c.notBefore, c.jti)
+    case .grant(let c, let email):
+      active = true
+      token_type = "Bearer"
+      (sub, client_id, scope, sid, username) = (c.subject, c.clientID, c.scope, c.sessionID, email)
       (iss, aud, exp, iat, nbf, jti) = (c.issuer, c.audience, c.expiresAt, c.issuedAt, c.notBefore, c.jti)
     case .refreshToken(let clientID, let subject, let expiresAt):
       active = true

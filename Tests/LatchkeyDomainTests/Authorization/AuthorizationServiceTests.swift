@@ -197,6 +197,33 @@ import Testing
     #expect(throws: OAuthError.self) { try f.refresh(first.refreshToken, client) }
   }
 
+  @Test func aGrantsTokensIntrospectWithTheUserAndDieWithTheGrant() throws {
+    let f = Flows()
+    try f.h.register()
+    let client = try f.addClient()
+    let first = try grant(f, client)
+    let resource = try f.oauth.registerClient(
+      name: "api", isPublic: false, grants: [], scopes: [], redirectURIs: [])
+    let caller = ClientCredentials(clientID: resource.client.clientID, secret: resource.secret)
+    let found = try f.oauth.introspect(token: first.accessToken, credentials: caller, address: "198.51.100.1")
+    guard case .grant(let claims, let username) = found else {
+      Issue.record("expected a grant token, got \(found)")
+      return
+    }
+    #expect(username == "ann@example.com" && claims.clientID == client.clientID)
+    #expect(claims.sessionID == first.sessionID.uuidString.lowercased())
+    // Another client's refresh token is nothing to this caller.
+    #expect(
+      try f.oauth.introspect(token: first.refreshToken, credentials: caller, address: "198.51.100.1")
+        == .inactive)
+    _ = try f.h.store.transaction {
+      try $0.revokeSessions(.session(first.sessionID), reason: .logout, now: 1)
+    }
+    #expect(
+      try f.oauth.introspect(token: first.accessToken, credentials: caller, address: "198.51.100.1")
+        == .inactive)
+  }
+
   @Test func removingTheClientEndsItsGrants() throws {
     let f = Flows()
     try f.h.register()
