@@ -54,6 +54,9 @@ extension AuthorizationService {
         return .refused(reason.oauthError)
       case .replay(let grant):
         let revoked = try tx.revokeSessions(.session(grant), reason: .reuse, now: now)
+        // Audited as a refresh token's reuse is: a leaked credential, replayed.
+        try tx.recordAudit(
+          AuditEvent(time: now, type: .refreshReuse, userID: pending?.userID, sessionID: grant, ip: info.ip))
         let batch = RevocationBatch(sessions: revoked)
         try auth.publish(batch, on: tx)
         return .replayed(batch)

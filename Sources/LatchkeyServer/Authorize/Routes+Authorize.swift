@@ -19,8 +19,9 @@ extension Routes {
 
   func authorizeGet(_ request: Request) throws -> Response {
     let query = request.rawQuery
-    let (review, valid) = try reviewAuthorization(query)
-    guard let valid else { return review }
+    guard case .valid(let valid) = try reviewAuthorization(query) else {
+      return try reviewAuthorization(query).answer
+    }
     let user = try authorization.signedIn(cookie: signInCookie.read(from: request))
     let answer = try authorization.proceed(valid.request, user: user, signedInNow: false)
     return authorizePage(answer, valid, user: user, query: query, request: request)
