@@ -19,8 +19,10 @@ extension Routes {
 
   func authorizeGet(_ request: Request) throws -> Response {
     let query = request.rawQuery
-    guard case .valid(let valid) = try reviewAuthorization(query) else {
-      return try reviewAuthorization(query).answer
+    let valid: ReviewedAuthorization
+    switch try reviewAuthorization(query) {
+    case .answered(let response): return response
+    case .valid(let reviewed): valid = reviewed
     }
     let user = try authorization.signedIn(cookie: signInCookie.read(from: request))
     let answer = try authorization.proceed(valid.request, user: user, signedInNow: false)
@@ -34,8 +36,11 @@ extension Routes {
     guard antiForgery.verify(form["csrf"], .authorize, request: request, binding: query) else {
       return Self.refusedPost
     }
-    let (review, valid) = try reviewAuthorization(query)
-    guard let valid else { return review }
+    let valid: ReviewedAuthorization
+    switch try reviewAuthorization(query) {
+    case .answered(let response): return response
+    case .valid(let reviewed): valid = reviewed
+    }
     switch form["action"] {
     case "signin":
       switch try signInFromPage(form, request: request) {
@@ -69,25 +74,29 @@ extension Routes {
     var clientName: String
   }
 
-  /// The request validated: the 400 page or the error redirect, or the
-  /// request to go on with.
-  private func reviewAuthorization(_ query: String) throws -> (Response, ReviewedAuthorization?) {
+  enum AuthorizationReviewed {
+    /// The 400 page or the error redirect.
+    case answered(Response)
+    case valid(ReviewedAuthorization)
+  }
+
+  /// The request validated: the answer to give at once, or the request to
+  /// go on with.
+  private func reviewAuthorization(_ query: String) throws -> AuthorizationReviewed {
     let pairs: [(String, String)]
     do {
       pairs = try FormBody.pairs(Array(query.utf8))
     } catch {
-      return (Self.page(400, Page.error(title: nil, message: "The request is malformed.")), nil)
+      return .answered(Self.page(400, Page.error(title: nil, message: "The request is malformed.")))
     }
     let review = try authorization.review(query: pairs)
     switch review.outcome {
     case .errorPage(let reason):
-      return (Self.page(400, Page.error(title: nil, message: reason.message)), nil)
+      return .answered(Self.page(400, Page.error(title: nil, message: reason.message)))
     case .redirectError:
-      return (Self.redirect(review.outcome.errorLocation(issuer: authorization.issuer) ?? "/"), nil)
+      return .answered(Self.redirect(review.outcome.errorLocation(issuer: authorization.issuer) ?? "/"))
     case .valid(let valid):
-      return (
-        Response(status: 200), ReviewedAuthorization(request: valid, clientName: review.clientName ?? "")
-      )
+      return .valid(ReviewedAuthorization(request: valid, clientName: review.clientName ?? ""))
     }
   }
 
