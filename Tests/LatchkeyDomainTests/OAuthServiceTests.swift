@@ -51,6 +51,21 @@ import Testing
     #expect(try o.oauth.listClients().map(\.id) == [added.client.id])
   }
 
+  @Test func redirectURIsThatRunCodeOrCarryAFragmentAreRefused() throws {
+    let o = OAuthHarness()
+    for uri in [
+      "javascript:alert(1)", "data:text/html,x", "https://app.example/cb#x", "relative/path", "https://a b",
+    ] {
+      #expect(throws: OAuthError.self) {
+        try o.oauth.registerClient(
+          name: "app", isPublic: true, grants: [.authorizationCode], scopes: [], redirectURIs: [uri])
+      }
+    }
+    _ = try o.oauth.registerClient(
+      name: "app", isPublic: true, grants: [.authorizationCode], scopes: [],
+      redirectURIs: ["https://app.example/cb?x=1", "com.example.app:/callback", "http://127.0.0.1:8000/cb"])
+  }
+
   @Test func publicClientsHaveNoSecretAndNoClientCredentials() throws {
     let o = OAuthHarness()
     let pub = try o.add(isPublic: true, grants: [.authorizationCode])

@@ -84,12 +84,10 @@ extension OAuthService {
     return true
   }
 
-  /// RFC 6749 §3.1.2: an absolute URI without a fragment. No whitespace, so
-  /// the store can keep the list space-delimited.
+  /// RFC 6749 §3.1.2: an absolute URI without a fragment, of printable
+  /// ASCII, and never a scheme that runs code in the browser
+  /// (`AuthorizationRedirect.isRegistrable`).
   static func isValidRedirectURI(_ text: String) -> Bool {
-    guard !text.isEmpty, text.count <= 2000, !text.contains(where: { $0.isWhitespace || $0 == "#" }),
-      let url = URL(string: text), let scheme = url.scheme, !scheme.isEmpty
-    else { return false }
-    return true
+    AuthorizationRedirect.isRegistrable(text) && URL(string: text)?.scheme?.isEmpty == false
   }
 }

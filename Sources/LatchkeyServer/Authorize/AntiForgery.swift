@@ -1,3 +1,4 @@
+import Foundation
 import LatchkeyCrypto
 import LatchkeyDomain
 import LatchkeyHTTP
@@ -30,6 +31,15 @@ struct AntiForgery: Sendable {
     if let value = cookie.read(from: request), value.utf8.count == 43 { return (value, nil) }
     let value = SecureRandom.token(byteCount: 32)
     return (value, cookie.setForBrowserSession(value))
+  }
+
+  /// What a form is bound to: the request (or user code) for the sign-in
+  /// form; that and the sign-in session for the consent form, so only a
+  /// consent page shown to this very sign-in can approve (a sign-in form's
+  /// token cannot, which is what makes `prompt=login` hold).
+  static func binding(_ subject: String, session: UUID?) -> String {
+    guard let session else { return subject }
+    return subject + "\n" + session.uuidString.lowercased()
   }
 
   func token(_ purpose: Purpose, browser: String, binding: String) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import LatchkeyDomain
 import LatchkeyHTTP
 
@@ -33,7 +34,14 @@ extension Routes {
     guard pageOrigins.allows(request) else { return Self.refusedPost }
     let form = try request.decodeForm(recognized: Self.pageParameters)
     let query = form["request"] ?? ""
-    guard antiForgery.verify(form["csrf"], .authorize, request: request, binding: query) else {
+    let action = form["action"]
+    // A decision needs the sign-in its consent page was shown to.
+    let deciding = action == "approve" || action == "deny"
+    let user = deciding ? try authorization.signedIn(cookie: signInCookie.read(from: request)) : nil
+    let binding = AntiForgery.binding(query, session: user?.sessionID)
+    guard !deciding || user != nil,
+      antiForgery.verify(form["csrf"], .authorize, request: request, binding: binding)
+    else {
       return Self.refusedPost
     }
     let valid: ReviewedAuthorization
@@ -41,7 +49,7 @@ extension Routes {
     case .answered(let response): return response
     case .valid(let reviewed): valid = reviewed
     }
-    switch form["action"] {
+    switch action {
     case "signin":
       switch try signInFromPage(form, request: request) {
       case .refused(let refusal):
@@ -57,9 +65,7 @@ extension Routes {
         return page
       }
     case "approve":
-      guard let user = try authorization.signedIn(cookie: signInCookie.read(from: request)) else {
-        return authorizeSignInPage(valid, query: query, request: request, email: nil, error: Self.signInAgain)
-      }
+      guard let user else { return Self.refusedPost }
       return Self.redirect(try authorization.approve(valid.request, user: user))
     case "deny":
       return Self.redirect(authorization.deny(valid.request))
@@ -110,7 +116,7 @@ extension Routes {
     case .showSignIn:
       return authorizeSignInPage(valid, query: query, request: request, email: nil, error: nil)
     case .showConsent:
-      let (form, setCookie) = authorizeForm(query: query, request: request)
+      let (form, setCookie) = authorizeForm(query: query, session: user?.sessionID, request: request)
       var page = Self.page(
         200,
         Page.consent(
@@ -124,7 +130,7 @@ extension Routes {
   private func authorizeSignInPage(
     _ valid: ReviewedAuthorization, query: String, request: Request, email: String?, error: String?
   ) -> Response {
-    let (form, setCookie) = authorizeForm(query: query, request: request)
+    let (form, setCookie) = authorizeForm(query: query, session: nil, request: request)
     var page = Self.page(
       error == nil ? 200 : 401,
       Page.signIn(clientName: valid.clientName, form: form, email: email, error: error))
@@ -132,9 +138,10 @@ extension Routes {
     return page
   }
 
-  private func authorizeForm(query: String, request: Request) -> (PageForm, String?) {
+  private func authorizeForm(query: String, session: UUID?, request: Request) -> (PageForm, String?) {
     let (browser, setCookie) = antiForgery.browserValue(request)
-    let token = antiForgery.token(.authorize, browser: browser, binding: query)
+    let token = antiForgery.token(
+      .authorize, browser: browser, binding: AntiForgery.binding(query, session: session))
     return (PageForm(action: "/oauth/authorize", hidden: [("request", query), ("csrf", token)]), setCookie)
   }
 }

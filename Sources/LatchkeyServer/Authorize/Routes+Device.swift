@@ -1,3 +1,4 @@
+import Foundation
 import LatchkeyDomain
 import LatchkeyHTTP
 
@@ -45,7 +46,13 @@ extension Routes {
     // The code step binds its token to no code (the user is typing it); the
     // later steps to the code they act on.
     let code = action == "code" ? nil : form["user_code"].flatMap(UserCode.init(normalizing:))
-    guard antiForgery.verify(form["csrf"], .device, request: request, binding: code?.normalized ?? "") else {
+    // A decision needs the sign-in its consent page was shown to.
+    let deciding = action == "approve" || action == "deny"
+    let user = deciding ? try authorization.signedIn(cookie: signInCookie.read(from: request)) : nil
+    let binding = AntiForgery.binding(code?.normalized ?? "", session: user?.sessionID)
+    guard !deciding || user != nil,
+      antiForgery.verify(form["csrf"], .device, request: request, binding: binding)
+    else {
       return Self.refusedPost
     }
     if action != "code" && code == nil {
@@ -82,9 +89,7 @@ extension Routes {
         return page
       }
     case "approve", "deny":
-      guard let user = try authorization.signedIn(cookie: signInCookie.read(from: request)) else {
-        return deviceSignInPage(review, request: request, email: nil, error: Self.signInAgain)
-      }
+      guard let user else { return Self.refusedPost }
       let approve = action == "approve"
       guard try authorization.decideDevice(userCode: review.userCode, user: user, approve: approve) else {
         return deviceCodePage(status: 400, prefilled: nil, error: Self.unknownUserCode, request: request)
@@ -100,7 +105,7 @@ extension Routes {
   /// After the code: consent when signed in, else the sign-in form.
   private func deviceNextPage(_ review: DeviceReview, user: SignedInUser?, request: Request) -> Response {
     guard let user else { return deviceSignInPage(review, request: request, email: nil, error: nil) }
-    let (form, setCookie) = deviceForm(review.userCode, request: request)
+    let (form, setCookie) = deviceForm(review.userCode, session: user.sessionID, request: request)
     var page = Self.page(
       200,
       Page.consent(clientName: review.clientName, scopes: review.scopes, signedInAs: user.email, form: form))
@@ -111,7 +116,7 @@ extension Routes {
   private func deviceSignInPage(_ review: DeviceReview, request: Request, email: String?, error: String?)
     -> Response
   {
-    let (form, setCookie) = deviceForm(review.userCode, request: request)
+    let (form, setCookie) = deviceForm(review.userCode, session: nil, request: request)
     var page = Self.page(
       error == nil ? 200 : 401,
       Page.signIn(clientName: review.clientName, form: form, email: email, error: error))
@@ -128,9 +133,10 @@ extension Routes {
     return page
   }
 
-  private func deviceForm(_ code: UserCode, request: Request) -> (PageForm, String?) {
+  private func deviceForm(_ code: UserCode, session: UUID?, request: Request) -> (PageForm, String?) {
     let (browser, setCookie) = antiForgery.browserValue(request)
-    let token = antiForgery.token(.device, browser: browser, binding: code.normalized)
+    let token = antiForgery.token(
+      .device, browser: browser, binding: AntiForgery.binding(code.normalized, session: session))
     return (PageForm(action: "/device", hidden: [("user_code", code.display), ("csrf", token)]), setCookie)
   }
 }

@@ -7,8 +7,6 @@ extension Routes {
   /// The fields the pages' forms post; others are ignored.
   static let pageParameters: Set<String> = ["request", "csrf", "action", "email", "password", "user_code"]
 
-  static let signInAgain = "Your sign-in has ended. Please sign in again."
-
   /// An HTML page with the pages' security headers (no framing, no script,
   /// style only from this origin, never cached).
   static func page(_ status: Int, _ html: String) -> Response {
