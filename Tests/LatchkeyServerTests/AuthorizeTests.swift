@@ -498,6 +498,28 @@ import Testing
     }
   }
 
+  @Test func oneCodeExchangedConcurrentlyIssuesOnceAndIsThenRevoked() throws {
+    try FlowServer.run { flow in
+      let client = try flow.client()
+      let rs = try flow.resourceServer()
+      let pkce = PKCEPair()
+      let code = try flow.authorize(PageBrowser(flow.server), client, try flow.user(), pkce: pkce)
+      let fields = [
+        ("grant_type", "authorization_code"), ("code", code), ("code_verifier", pkce.verifier),
+        ("redirect_uri", client.redirect),
+      ]
+      let answers = try concurrently(8, port: flow.server.port) { _, http in
+        try FlowServer.token(http, client, fields)
+      }.map { try $0.get() }
+      let issued = answers.filter { $0.status == 200 }
+      #expect(issued.count == 1, "\(answers.map(\.status))")
+      #expect(answers.filter { $0.status == 400 && $0.errorCode == "invalid_grant" }.count == 7)
+      // The others were second uses: what the first one got is revoked.
+      let access = try #require(issued.first?.json["access_token"] as? String)
+      #expect(try flow.isActive(access, as: rs) == false)
+    }
+  }
+
   @Test func exchangesThatAreRefused() throws {
     let clock = TestClock()
     try withServer(clock: clock) { server in

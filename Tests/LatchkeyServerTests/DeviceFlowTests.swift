@@ -180,6 +180,22 @@ import Testing
     }
   }
 
+  @Test func concurrentPollsAfterApprovalIssueExactlyOnce() throws {
+    try run { flow, _, client in
+      let started = try start(flow, client)
+      let done = try decide(flow, PageBrowser(flow.server), started.userCode, try flow.user(), approve: true)
+      #expect(done.status == 200)
+      let fields = [
+        ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", started.deviceCode),
+      ]
+      let answers = try concurrently(8, port: flow.server.port) { _, http in
+        try FlowServer.token(http, client, fields)
+      }.map { try $0.get() }
+      #expect(answers.filter { $0.status == 200 }.count == 1, "\(answers.map(\.status))")
+      #expect(answers.filter { $0.errorCode == "invalid_grant" }.count == 7)
+    }
+  }
+
   @Test func deniedOnThePage() throws {
     try run { flow, _, client in
       let user = try flow.user()

@@ -236,6 +236,12 @@ struct FlowServer {
   func form(_ path: String, _ fields: [(String, String)], headers: [(String, String)] = []) throws
     -> TestResponse
   {
+    try Self.form(http, path, fields, headers: headers)
+  }
+
+  static func form(
+    _ http: TestHTTPClient, _ path: String, _ fields: [(String, String)], headers: [(String, String)] = []
+  ) throws -> TestResponse {
     try http.request(
       "POST", path, headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers,
       body: FormBody.encode(fields.map { (name: $0.0, value: $0.1) }))
@@ -243,8 +249,14 @@ struct FlowServer {
 
   /// `/oauth/token` as `client`.
   func token(_ client: FlowClient, _ fields: [(String, String)]) throws -> TestResponse {
+    try Self.token(http, client, fields)
+  }
+
+  static func token(_ http: TestHTTPClient, _ client: FlowClient, _ fields: [(String, String)]) throws
+    -> TestResponse
+  {
     let auth = client.authentication
-    return try form("/oauth/token", fields + auth.fields, headers: auth.headers)
+    return try form(http, "/oauth/token", fields + auth.fields, headers: auth.headers)
   }
 
   /// The code grant; `redirect` as in `query`.
