@@ -128,10 +128,18 @@ import Testing
         401, "invalid_client")
       expectError(try post(http, "/oauth/token", [grant]), 401, "invalid_client")
       expectError(try post(http, "/oauth/token", [], headers: [basic]), 400, "invalid_request")
-      for unsupported in ["password", "authorization_code", "implicit", "urn:nope"] {
+      for unsupported in ["password", "implicit", "urn:nope"] {
         expectError(
           try post(http, "/oauth/token", [("grant_type", unsupported)], headers: [basic]), 400,
           "unsupported_grant_type")
+      }
+      // Offered grants this client was not registered for.
+      for notRegistered in [
+        "authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code",
+      ] {
+        expectError(
+          try post(http, "/oauth/token", [("grant_type", notRegistered)], headers: [basic]), 400,
+          "unauthorized_client")
       }
       expectError(
         try post(http, "/oauth/token", [grant, ("scope", "read admin")], headers: [basic]), 400,
@@ -335,8 +343,17 @@ import Testing
       #expect(json["revocation_endpoint"] as? String == Self.publicURL + "/oauth/revoke")
       #expect(json["introspection_endpoint"] as? String == Self.publicURL + "/oauth/introspect")
       #expect(json["issuer"] as? String == "latchkey")
-      #expect(json["grant_types_supported"] as? [String] == ["client_credentials"])
-      #expect((json["response_types_supported"] as? [String])?.isEmpty == true)
+      #expect(
+        json["grant_types_supported"] as? [String] == [
+          "client_credentials", "authorization_code", "refresh_token",
+          "urn:ietf:params:oauth:grant-type:device_code",
+        ])
+      #expect(json["response_types_supported"] as? [String] == ["code"])
+      #expect(json["code_challenge_methods_supported"] as? [String] == ["S256"])
+      #expect(json["authorization_endpoint"] as? String == Self.publicURL + "/oauth/authorize")
+      #expect(
+        json["device_authorization_endpoint"] as? String == Self.publicURL + "/oauth/device_authorization")
+      #expect(json["authorization_response_iss_parameter_supported"] as? Bool == true)
       #expect(
         json["token_endpoint_auth_methods_supported"] as? [String] == [
           "client_secret_basic", "client_secret_post", "none",
