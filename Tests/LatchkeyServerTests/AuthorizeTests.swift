@@ -221,6 +221,55 @@ import Testing
     }
   }
 
+  @Test func secureCookiesCarryTheHostPrefix() throws {
+    try FlowServer.run(["LATCHKEY_COOKIE_SECURE": "true"]) { flow in
+      let client = try flow.client()
+      let user = try flow.user()
+      let browser = PageBrowser(flow.server)
+      let page = try browser.get(
+        "/oauth/authorize?" + FlowServer.query(client, challenge: PKCEPair().challenge))
+      let csrf = try #require(page.setCookies.first { $0.name == "__Host-" + antiForgeryCookieName })
+      #expect(csrf.has("Secure") && csrf.attributes["path"] == "/" && csrf.attributes["domain"] == nil)
+      let consent = try flow.signIn(browser, page, user)
+      #expect(consent.isConsentPage, "\(consent.text)")
+      let cookie = try #require(consent.setCookies.first { $0.name == "__Host-" + signInCookieName })
+      #expect(cookie.has("Secure") && cookie.has("HttpOnly") && cookie.attributes["samesite"] == "Lax")
+      #expect(!consent.setCookies.contains { $0.name == signInCookieName })
+      let approved = try flow.submit(browser, consent, [("action", "approve")])
+      #expect(approved.status == 302 && approved.redirectParameters["code"] != nil)
+    }
+  }
+
+  @Test func pageSignInsShareTheLoginThrottleAndItsDeviceCookies() throws {
+    try FlowServer.run(["LATCHKEY_LOGIN_MAX_FAILURES_PER_ACCOUNT": "2"]) { flow in
+      let client = try flow.client()
+      let user = try flow.user()
+      let query = "/oauth/authorize?" + FlowServer.query(client, challenge: PKCEPair().challenge)
+      // The owner signed in here once: this browser holds a device cookie.
+      let owner = PageBrowser(flow.server)
+      #expect(try flow.signIn(owner, try owner.get(query), user).isConsentPage)
+      #expect(owner.cookies["latchkey_device"] != nil)
+      owner.cookies[signInCookieName] = nil
+
+      let attacker = PageBrowser(flow.server)
+      var page = try attacker.get(query)
+      for _ in 0..<2 {
+        page = try flow.signIn(attacker, page, user, password: "a wrong password")
+        #expect(page.status == 401)
+      }
+      let throttled = try flow.signIn(attacker, page, user)
+      #expect(throttled.status == 429 && throttled.isSignInPage, "\(throttled.status)")
+      #expect(throttled.header("Retry-After").flatMap(Int.init).map { $0 > 0 } == true)
+      #expect(throttled.text.contains("role=\"alert\""))
+      #expect(attacker.cookies[signInCookieName] == nil)
+      // The same budget as POST /login.
+      #expect(try flow.server.client().login(user.email).status == 429)
+      // The owner's known browser is not locked out.
+      let consent = try flow.signIn(owner, try owner.get(query), user)
+      #expect(consent.status == 200 && consent.isConsentPage, "\(consent.status)")
+    }
+  }
+
   @Test func approvingRedirectsWithACodeTheClientExchanges() throws {
     try FlowServer.run { flow in
       let client = try flow.client()
