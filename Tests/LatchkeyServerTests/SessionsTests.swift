@@ -32,7 +32,12 @@ struct SessionsTests {
       #expect(sessions.map { $0["current"] as? Bool } == [false, true, false])
       #expect(sessions.map { $0["user_agent"] as? String } == ["agent-2", "agent-1", "agent-0"])
       for session in sessions {
-        #expect(Set(session.keys) == ["id", "created_at", "last_used_at", "user_agent", "ip", "current"])
+        #expect(
+          Set(session.keys) == [
+            "id", "created_at", "last_used_at", "user_agent", "ip", "current", "client_id",
+          ])
+        // A browser session belongs to no OAuth client (a grant names its own).
+        #expect(session["client_id"] is NSNull)
         #expect(session["ip"] as? String == "127.0.0.1")
         let created = try #require(session["created_at"] as? String)
         #expect(ISO8601DateFormatter.withFractions.date(from: created) != nil, "\(created)")
