@@ -32,6 +32,8 @@ struct SessionsTests {
       #expect(sessions.map { $0["current"] as? Bool } == [false, true, false])
       #expect(sessions.map { $0["user_agent"] as? String } == ["agent-2", "agent-1", "agent-0"])
       for session in sessions {
+        // A browser session belongs to no OAuth client: only a grant's item
+        // has `client_id`.
         #expect(Set(session.keys) == ["id", "created_at", "last_used_at", "user_agent", "ip", "current"])
         #expect(session["ip"] as? String == "127.0.0.1")
         let created = try #require(session["created_at"] as? String)

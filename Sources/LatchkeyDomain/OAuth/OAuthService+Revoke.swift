@@ -16,15 +16,22 @@ extension OAuthService {
     let client = try authenticate(credentials, address: address, accept: .anyClient)
     let now = clock.now()
     if secrets.isWellFormedRefreshToken(token) {
-      guard let live = try liveRefreshToken(token, now: now) else { return }
-      // Only the client's own grants; a cookie session's token is nobody's.
-      guard live.kind.clientID == client.id else { throw Self.notYours }
-      let batch = try store.transaction { tx -> RevocationBatch in
+      let hash = secrets.refreshHash(token)
+      let revoked = try store.transaction { tx -> RevocationBatch? in
+        // Any token of a live family, a rotated one included: within the
+        // reuse interval a just-rotated token still refreshes, so a 200 that
+        // left its family alive would leave a "revoked" token working.
+        guard let found = try tx.lockRefreshToken(hash: hash), !found.state.sessionRevoked,
+          now < found.state.sessionExpiresAt, found.state.usedAt != nil || now < found.state.expiresAt
+        else { return nil }
+        // Only the client's own grants; a cookie session's token is nobody's.
+        guard found.kind.clientID == client.id else { throw Self.notYours }
         let batch = RevocationBatch(
-          sessions: try tx.revokeSessions(.session(live.sessionID), reason: .logout, now: now))
+          sessions: try tx.revokeSessions(.session(found.sessionID), reason: .logout, now: now))
         try auth.publish(batch, on: tx)
         return batch
       }
+      guard let batch = revoked else { return }
       auth.didRevoke(batch, reason: .logout)
       counter.increment("latchkey_grants_revoked_total")
       return
@@ -50,8 +57,8 @@ extension OAuthService {
   static let notYours = OAuthError.unauthorizedClient("the token was not issued to this client")
 
   /// A refresh token that could still be used: unused, its session live and
-  /// neither expired. (A rotated token is dead here: revoking or
-  /// introspecting it says nothing about its family.)
+  /// neither expired. (A rotated token is dead to introspection; revocation
+  /// ends its family all the same, see `revoke`.)
   func liveRefreshToken(_ token: String, now: Double) throws -> LiveToken? {
     try store.read { try $0.findLiveToken(hash: secrets.refreshHash(token), now: now) }
   }
