@@ -31,6 +31,9 @@ create table authorization_codes (
   scopes text[] not null,
   -- The session its tokens belong to (it may not exist yet, or any more).
   grant_id uuid not null,
+  -- The sign-in session that approved it: the code is good only while that
+  -- session lives, so a logout or revoke-all also ends pending codes.
+  sign_in_session_id uuid,
   issued_at timestamptz not null,
   expires_at timestamptz not null,
   used_at timestamptz
@@ -68,6 +71,8 @@ create table device_authorizations (
   status text not null check (status in ('pending', 'approved', 'denied', 'redeemed')),
   -- Who approved (kept after redemption); null while pending or denied.
   user_id uuid references users (id) on delete cascade,
+  -- The sign-in session that approved it, as for codes.
+  approved_session_id uuid,
   constraint device_authorizations_approved_by_someone check (status <> 'approved' or user_id is not null)
 );
 create index device_authorizations_expiry on device_authorizations (expires_at);

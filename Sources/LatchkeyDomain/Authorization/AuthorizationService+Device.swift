@@ -66,7 +66,9 @@ extension AuthorizationService {
       guard let stored = try tx.lockDeviceAuthorization(userCode: userCode, now: now) else { return false }
       let current = stored.authorization
       guard
-        let next = approve ? current.approved(by: user.userID, now: now) : current.denied(now: now)
+        let next =
+          approve
+          ? current.approved(by: user.userID, session: user.sessionID, now: now) : current.denied(now: now)
       else { return false }
       try tx.updateDeviceAuthorization(id: stored.id, next)
       if approve, let client = UUID.parse(current.clientID) {
@@ -98,8 +100,16 @@ extension AuthorizationService {
       else {
         return .refused(.invalidGrant("device code is not valid"))
       }
-      let (answer, next) = DevicePolling.poll(
+      var (answer, next) = DevicePolling.poll(
         stored.authorization, clientID: client.clientID, now: now, settings: deviceFlow)
+      // The sign-in that approved it must still be live: a logout or a
+      // revoke-all since the approval withdraws it.
+      if case .issue = answer, let session = stored.authorization.approvedSessionID,
+        try !tx.isSessionLive(session, now: now)
+      {
+        answer = .accessDenied
+        next.status = .denied
+      }
       if next != stored.authorization { try tx.updateDeviceAuthorization(id: stored.id, next) }
       switch answer {
       case .issue(let userID, let scopes):

@@ -61,7 +61,11 @@ extension AuthorizationService {
         try auth.publish(batch, on: tx)
         return .replayed(batch)
       case .issue:
-        guard let pending, try tx.findUser(id: pending.userID, lock: true) != nil else {
+        // The sign-in that approved it must still be live: a logout or a
+        // revoke-all since then ends the code as it ends every session.
+        guard let pending, try tx.findUser(id: pending.userID, lock: true) != nil,
+          try pending.signInSessionID.map({ try tx.isSessionLive($0, now: now) }) ?? true
+        else {
           return .refused(CodeExchange.Reason.unknownCode.oauthError)
         }
         try tx.markAuthorizationCodeUsed(hash: hash, now: now)

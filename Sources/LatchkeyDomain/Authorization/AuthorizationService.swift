@@ -132,7 +132,8 @@ public final class AuthorizationService: Sendable {
     let now = clock.now()
     let code = secrets.newRefreshToken()
     let pending = PendingAuthorizationCode(
-      approving: request, userID: user.userID, grantID: secrets.newID(), now: now)
+      approving: request, userID: user.userID, grantID: secrets.newID(), now: now,
+      signInSession: user.sessionID)
     try store.transaction { tx in
       try also(tx, now)
       try tx.insertAuthorizationCode(hash: secrets.refreshHash(code), pending)

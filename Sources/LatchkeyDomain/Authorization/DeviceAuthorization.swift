@@ -21,11 +21,15 @@ public struct DeviceAuthorization: Sendable, Equatable {
   /// When the device last polled; nil before its first poll.
   public var lastPolledAt: Double?
   public var status: Status
+  /// The sign-in session that approved it: tokens go out only while it
+  /// lives (as for authorization codes).
+  public var approvedSessionID: UUID?
 
   public init(
     clientID: String, scopes: [String], userCode: UserCode, issuedAt: Double, expiresAt: Double,
-    interval: Int, lastPolledAt: Double? = nil, status: Status = .pending
+    interval: Int, lastPolledAt: Double? = nil, status: Status = .pending, approvedSessionID: UUID? = nil
   ) {
+    self.approvedSessionID = approvedSessionID
     self.clientID = clientID
     self.scopes = scopes
     self.userCode = userCode
@@ -50,10 +54,11 @@ public struct DeviceAuthorization: Sendable, Equatable {
   public func isOpen(now: Double) -> Bool { status == .pending && now < expiresAt }
 
   /// The user approved: nil when it is no longer open.
-  public func approved(by userID: UUID, now: Double) -> DeviceAuthorization? {
+  public func approved(by userID: UUID, session: UUID? = nil, now: Double) -> DeviceAuthorization? {
     guard isOpen(now: now) else { return nil }
     var next = self
     next.status = .approved(userID: userID)
+    next.approvedSessionID = session
     return next
   }
 

@@ -21,12 +21,17 @@ public struct PendingAuthorizationCode: Sendable, Equatable {
   public var expiresAt: Double
   /// When it was exchanged; nil while unused.
   public var usedAt: Double?
+  /// The sign-in session that approved it: the code is exchanged only while
+  /// that session lives, so whatever ends the sign-in (logout, revoke-all,
+  /// a password change elsewhere) ends the code too.
+  public var signInSessionID: UUID?
 
   public init(
     clientID: String, redirectURI: String, redirectURIWasPresented: Bool, codeChallenge: String,
     userID: UUID, scopes: [String], grantID: UUID, issuedAt: Double, expiresAt: Double,
-    usedAt: Double? = nil
+    usedAt: Double? = nil, signInSessionID: UUID? = nil
   ) {
+    self.signInSessionID = signInSessionID
     self.clientID = clientID
     self.redirectURI = redirectURI
     self.redirectURIWasPresented = redirectURIWasPresented
@@ -40,11 +45,14 @@ public struct PendingAuthorizationCode: Sendable, Equatable {
   }
 
   /// The code for an approved request, living `lifetime` from `now`.
-  public init(approving request: ValidatedAuthorization, userID: UUID, grantID: UUID, now: Double) {
+  public init(
+    approving request: ValidatedAuthorization, userID: UUID, grantID: UUID, now: Double,
+    signInSession: UUID? = nil
+  ) {
     self.init(
       clientID: request.clientID, redirectURI: request.redirectURI,
       redirectURIWasPresented: request.redirectURIWasPresented, codeChallenge: request.codeChallenge,
       userID: userID, scopes: request.scopes, grantID: grantID, issuedAt: now,
-      expiresAt: now + Self.lifetime)
+      expiresAt: now + Self.lifetime, signInSessionID: signInSession)
   }
 }

@@ -159,6 +159,8 @@ public protocol SessionStore {
   /// kind; nil otherwise. A plain read: it locks nothing.
   func findLiveToken(hash: [UInt8], now: Double) throws -> LiveToken?
   func touchSession(_ session: UUID, now: Double) throws
+  /// Whether the session exists, is not revoked and has not expired.
+  func isSessionLive(_ session: UUID, now: Double) throws -> Bool
   /// Revokes the live sessions matching `filter`; returns their ids.
   func revokeSessions(_ filter: SessionFilter, reason: RevocationReason, now: Double) throws -> [UUID]
   /// The user's live, unexpired sessions, for the session cap.

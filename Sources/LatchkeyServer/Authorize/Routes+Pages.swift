@@ -51,6 +51,12 @@ extension Routes {
       let result = try authorization.signIn(
         email: form["email"] ?? "", password: form["password"] ?? "", client: client(request),
         deviceCookie: deviceCookie.read(from: request))
+      // The browser's earlier sign-in, if any, is replaced: ended, so no
+      // session lives on that no browser holds.
+      if let earlier = signInCookie.read(from: request) {
+        try service.logout(
+          refreshToken: nil, signInToken: earlier, bearer: nil, global: false, client: client(request))
+      }
       let now = service.clock.now()
       return .signedIn(
         result.user,

@@ -12,15 +12,15 @@ extension PostgresTransaction: AuthorizationStore {
       """
       insert into authorization_codes (
         code_hash, client_id, redirect_uri, redirect_uri_presented, code_challenge, user_id, scopes, grant_id,
-        issued_at, expires_at, used_at)
+        issued_at, expires_at, used_at, sign_in_session_id)
       values ($1::bytea, $2::uuid, $3, $4, $5, $6::uuid, string_to_array($7, ' '), $8::uuid, to_timestamp($9),
-        to_timestamp($10), to_timestamp($11::float8))
+        to_timestamp($10), to_timestamp($11::float8), $12::uuid)
       """,
       [
         .bytes(hash), .text(code.clientID), .text(code.redirectURI), .bool(code.redirectURIWasPresented),
         .text(code.codeChallenge), .uuid(code.userID), .text(code.scopes.joined(separator: " ")),
         .uuid(code.grantID), .double(code.issuedAt), .double(code.expiresAt),
-        code.usedAt.map(PostgresBind.double) ?? .null,
+        code.usedAt.map(PostgresBind.double) ?? .null, code.signInSessionID.map(PostgresBind.uuid) ?? .null,
       ])
   }
 
@@ -29,7 +29,8 @@ extension PostgresTransaction: AuthorizationStore {
       """
       select client_id, redirect_uri, redirect_uri_presented, code_challenge, user_id,
         array_to_string(scopes, ' ') as scopes, grant_id, extract(epoch from issued_at)::float8 as issued_at,
-        extract(epoch from expires_at)::float8 as expires_at, extract(epoch from used_at)::float8 as used_at
+        extract(epoch from expires_at)::float8 as expires_at, extract(epoch from used_at)::float8 as used_at,
+        sign_in_session_id
       from authorization_codes where code_hash = $1::bytea
       for update
       """,
@@ -43,7 +44,8 @@ extension PostgresTransaction: AuthorizationStore {
     return PendingAuthorizationCode(
       clientID: clientID, redirectURI: redirectURI, redirectURIWasPresented: presented,
       codeChallenge: challenge, userID: userID, scopes: Self.scopes(row), grantID: grantID,
-      issuedAt: issuedAt, expiresAt: expiresAt, usedAt: row.double("used_at"))
+      issuedAt: issuedAt, expiresAt: expiresAt, usedAt: row.double("used_at"),
+      signInSessionID: row.uuid("sign_in_session_id"))
   }
 
   public func markAuthorizationCodeUsed(hash: [UInt8], now: Double) throws {

@@ -7,7 +7,8 @@ extension PostgresTransaction {
   private static let deviceColumns = """
     id, user_code, client_id, array_to_string(scopes, ' ') as scopes,
     extract(epoch from issued_at)::float8 as issued_at, extract(epoch from expires_at)::float8 as expires_at,
-    interval_seconds, extract(epoch from last_polled_at)::float8 as last_polled_at, status, user_id
+    interval_seconds, extract(epoch from last_polled_at)::float8 as last_polled_at, status, user_id,
+    approved_session_id
     """
 
   /// One statement. `user_code` is unique over every row (sql/0005): an
@@ -32,9 +33,9 @@ extension PostgresTransaction {
       )
       insert into device_authorizations (
         id, device_code_hash, user_code, client_id, scopes, issued_at, expires_at, interval_seconds,
-        last_polled_at, status, user_id)
+        last_polled_at, status, user_id, approved_session_id)
       select $1::uuid, $2::bytea, $3, $4::uuid, string_to_array($5, ' '), to_timestamp($6), to_timestamp($7),
-        $8::int4, to_timestamp($9::float8), $10, $11::uuid
+        $8::int4, to_timestamp($9::float8), $10, $11::uuid, $12::uuid
       where (select count(*) from expired) >= 0
       on conflict (user_code) do nothing
       """,
@@ -44,7 +45,7 @@ extension PostgresTransaction {
         .double(authorization.issuedAt), .double(authorization.expiresAt),
         .int(Int64(authorization.interval)),
         authorization.lastPolledAt.map(PostgresBind.double) ?? .null, .text(status),
-        user.map(PostgresBind.uuid) ?? .null,
+        user.map(PostgresBind.uuid) ?? .null, authorization.approvedSessionID.map(PostgresBind.uuid) ?? .null,
       ]
     ).affectedRows == 1
   }
@@ -75,12 +76,14 @@ extension PostgresTransaction {
       """
       update device_authorizations
       set status = $2, user_id = case when $2 = 'redeemed' then user_id else $3::uuid end,
-        interval_seconds = $4::int4, last_polled_at = to_timestamp($5::float8)
+        interval_seconds = $4::int4, last_polled_at = to_timestamp($5::float8),
+        approved_session_id = coalesce($6::uuid, approved_session_id)
       where id = $1::uuid
       """,
       [
         .uuid(id), .text(status), user.map(PostgresBind.uuid) ?? .null, .int(Int64(authorization.interval)),
         authorization.lastPolledAt.map(PostgresBind.double) ?? .null,
+        authorization.approvedSessionID.map(PostgresBind.uuid) ?? .null,
       ])
   }
 
@@ -112,6 +115,7 @@ extension PostgresTransaction {
       id: id,
       authorization: DeviceAuthorization(
         clientID: clientID, scopes: scopes(row), userCode: code, issuedAt: issuedAt, expiresAt: expiresAt,
-        interval: Int(interval), lastPolledAt: row.double("last_polled_at"), status: status))
+        interval: Int(interval), lastPolledAt: row.double("last_polled_at"), status: status,
+        approvedSessionID: row.uuid("approved_session_id")))
   }
 }

@@ -112,6 +112,16 @@ extension PostgresTransaction: SessionStore {
       [.uuid(session), .double(now)])
   }
 
+  public func isSessionLive(_ session: UUID, now: Double) throws -> Bool {
+    try db.query(
+      """
+      select exists (select 1 from sessions
+        where id = $1::uuid and revoked_at is null and absolute_expires_at > to_timestamp($2)) as live
+      """,
+      [.uuid(session), .double(now)]
+    ).rows.first?.bool("live") ?? false
+  }
+
   public func revokeSessions(_ filter: SessionFilter, reason: RevocationReason, now: Double) throws -> [UUID]
   {
     let (condition, binds): (String, [PostgresBind]) =

@@ -224,6 +224,38 @@ import Testing
         == .inactive)
   }
 
+  @Test func aPendingCodeDiesWithTheSignInThatApprovedIt() throws {
+    let f = Flows()
+    try f.h.register()
+    let client = try f.addClient()
+    let signedIn = try f.signIn()
+    let code = try #require(
+      Flows.code(in: try f.flows.approve(try f.valid(f.query(client)), user: signedIn.user)))
+    let login = try f.h.login()
+    try f.h.service.logout(
+      refreshToken: login.grant.refreshToken.value, bearer: nil, global: true, client: f.h.client)
+    #expect(throws: OAuthError.invalidGrant("authorization code is not valid")) {
+      try f.exchange(code, client)
+    }
+  }
+
+  @Test func aDeviceApprovalDiesWithTheSignInThatGaveIt() throws {
+    let f = Flows()
+    try f.h.register()
+    let client = try f.addClient(grants: [.deviceCode])
+    let credentials = ClientCredentials(clientID: client.clientID, secret: nil)
+    let started = try f.flows.startDevice(scope: nil, credentials: credentials, address: "203.0.113.9")
+    let signedIn = try f.signIn()
+    #expect(try f.flows.decideDevice(userCode: started.userCode, user: signedIn.user, approve: true))
+    try f.h.service.logout(
+      refreshToken: nil, signInToken: signedIn.cookie.value, bearer: nil, global: false, client: f.h.client)
+    #expect(throws: OAuthError.accessDenied("the user denied the request")) {
+      try f.flows.token(
+        TokenRequest(grantType: OAuthGrantType.deviceCode.rawValue, deviceCode: started.deviceCode),
+        credentials: credentials, client: f.h.client)
+    }
+  }
+
   @Test func removingTheClientEndsItsGrants() throws {
     let f = Flows()
     try f.h.register()

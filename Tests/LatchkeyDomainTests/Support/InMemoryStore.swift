@@ -188,6 +188,10 @@ final class InMemoryStore: Store {
 
     func touchSession(_ session: UUID, now: Double) throws { state.sessions[session]?.lastUsedAt = now }
 
+    func isSessionLive(_ session: UUID, now: Double) throws -> Bool {
+      state.sessions[session].map { $0.revokedAt == nil && $0.absoluteExpiry > now } ?? false
+    }
+
     func revokeSessions(_ filter: SessionFilter, reason: RevocationReason, now: Double) throws -> [UUID] {
       let matching = state.sessions.values.filter { session in
         guard session.revokedAt == nil else { return false }
