@@ -40,7 +40,7 @@ public struct SessionCookie: Sendable {
   public var name: String { secure ? "__Host-" + baseName : baseName }
 
   public func read(from request: Request) -> String? {
-    guard let value = request.cookies[name], !value.isEmpty else { return nil }
+    guard let value = request.cookie(name), !value.isEmpty else { return nil }
     return value
   }
 
