@@ -109,7 +109,12 @@ private func queue(
   }
   guard let mhdResponse else { return .NO }
   for (name, value) in response.headers {
-    _ = MHD_add_response_header(mhdResponse, name, value)
+    // withCString, not the implicit String-to-pointer conversion: that one
+    // copied each string into a new array (~3,500 instructions a response);
+    // a native string is already NUL-terminated UTF-8 and lends its bytes.
+    _ = name.withCString { name in
+      value.withCString { value in MHD_add_response_header(mhdResponse, name, value) }
+    }
   }
   let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
   MHD_destroy_response(mhdResponse)

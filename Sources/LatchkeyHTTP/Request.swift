@@ -87,7 +87,7 @@ public struct Request: Sendable {
     return result
   }
 
-  private static func trimmed(_ scalars: Substring.UnicodeScalarView) -> String {
+  static func trimmed(_ scalars: Substring.UnicodeScalarView) -> String {
     var slice = scalars[...]
     while let first = slice.first, CharacterSet.whitespaces.contains(first) { slice = slice.dropFirst() }
     while let last = slice.last, CharacterSet.whitespaces.contains(last) { slice = slice.dropLast() }

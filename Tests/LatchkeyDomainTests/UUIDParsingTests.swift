@@ -24,4 +24,13 @@ import Testing
       #expect(UUID.parse(bad) == nil, "\(bad)")
     }
   }
+
+  @Test func lowercasedStringIsFoundationsLowercased() {
+    for _ in 0..<200 {
+      let id = UUID()
+      #expect(id.lowercasedString == id.uuidString.lowercased())
+    }
+    let edge = UUID(uuid: (0, 0xFF, 0x0F, 0xF0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0xAB, 0xCD))
+    #expect(edge.lowercasedString == edge.uuidString.lowercased())
+  }
 }

@@ -210,3 +210,69 @@ import Testing
     #expect(request.cookies.values.allSatisfy { !$0.unicodeScalars.contains(";") })
   }
 }
+
+/// `cookie(_:)` reads bytes where `cookies` reads scalars; both must give
+/// the same answer for every name, whatever the header holds.
+@Suite struct SingleCookieTests {
+  @Test func agreesWithTheDictionary() {
+    let headers: [[(name: String, value: String)]] = [
+      [
+        ("cookie", "a=1; b = two ; quoted=\"q v\""), ("cookie", "a=shadowed; c=3"),
+        ("cookie", "novalue; =empty"),
+      ],
+      [("cookie", "a=x\u{600};b=y; c\u{600}=z")],
+      [("cookie", "\u{3000}a\u{3000}=\u{3000}v\u{3000}; b=\u{A0}\"q\"\u{A0}; c=\"\u{3000}")],
+      [("cookie", "\t a \t=\t\"\" ; b=\"; c=\"x\"\"; d==e; e=f=g; ;;  ; =")],
+      [("cookie", "K=kelvin; \u{212A}=sign; e\u{301}=acute; \u{E9}=composed")],
+      [("cookie", "")], [],
+    ]
+    let names = [
+      "a", "b", "c", "d", "e", "quoted", "novalue", "", "K", "\u{212A}", "\u{E9}", "e\u{301}", "c\u{600}",
+    ]
+    for list in headers {
+      let request = Request(method: "GET", path: "/", headers: list)
+      let cookies = request.cookies
+      for name in names {
+        #expect(request.cookie(name) == cookies[name], "\(name) in \(list)")
+      }
+    }
+  }
+}
+
+/// JSONText scans eight bytes at a time: every byte that needs escaping is
+/// found at every offset of a word, and nothing else is.
+@Suite struct JSONTextScanTests {
+  @Test func findsEscapesAtEveryOffset() {
+    func reference(_ text: String) -> String {
+      var out = "\""
+      for byte in text.utf8 {
+        switch byte {
+        case 0x22: out += "\\\""
+        case 0x5C: out += "\\\\"
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x09: out += "\\t"
+        case 0..<0x20: out += String(format: "\\u%04x", byte)
+        default: out += String(decoding: [byte], as: UTF8.self)
+        }
+      }
+      return out + "\""
+    }
+    let specials: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x1F, 0x22, 0x5C]
+    let plain: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7E, 0x7F, 0x41]
+    for length in 1..<24 {
+      for position in 0..<length {
+        for special in specials {
+          var bytes = (0..<length).map { plain[$0 % plain.count] }
+          bytes[position] = special
+          let text = String(decoding: bytes, as: UTF8.self)
+          #expect(JSONText.escaped(text) == reference(text), "\(bytes)")
+        }
+      }
+      let clean = String(decoding: (0..<length).map { plain[$0 % plain.count] }, as: UTF8.self)
+      #expect(JSONText.escaped(clean) == "\"" + clean + "\"")
+    }
+    let accented = "é€😀 é€😀 é€😀"
+    #expect(JSONText.escaped(accented) == "\"" + accented + "\"")
+  }
+}

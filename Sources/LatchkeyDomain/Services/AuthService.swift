@@ -42,9 +42,9 @@ public final class AuthService: Sendable {
   {
     let iat = Int64(now.rounded(.down))
     let claims = AccessTokenClaims(
-      issuer: settings.issuer, subject: user.uuidString.lowercased(), audience: settings.audience,
+      issuer: settings.issuer, subject: user.lowercasedString, audience: settings.audience,
       expiresAt: iat + settings.accessTTL, issuedAt: iat, notBefore: iat, jti: secrets.newJTI(),
-      sessionID: session.uuidString.lowercased(), role: role.rawValue, email: email)
+      sessionID: session.lowercasedString, role: role.rawValue, email: email)
     return (codec.sign(claims), settings.accessTTL)
   }
 

@@ -1,16 +1,11 @@
 import LatchkeyDomain
 import LatchkeyHTTP
+import LatchkeyJSON
 
 extension Routes {
   struct Credentials: Decodable {
     let email: String
     let password: String
-  }
-
-  struct TokenBody: Encodable {
-    let access_token: String
-    let token_type = "Bearer"
-    let expires_in: Int64
   }
 
   /// The cookie endpoints: login, refresh, logout (docs/api.md#cookies).
@@ -63,12 +58,26 @@ extension Routes {
   }
 
   private func tokenResponse(_ grant: TokenGrant) -> Response {
-    var response = Response.json(200, TokenBody(access_token: grant.accessToken, expires_in: grant.expiresIn))
+    var response = Response.json(200, bytes: Self.tokenBody(grant))
     response.addHeader(
       "Set-Cookie",
       refreshCookie.set(
         grant.refreshToken.value, expiresAt: grant.refreshToken.expiresAt, now: service.clock.now()))
     response.forbidCaching()
     return response
+  }
+
+  /// `{"access_token":…,"expires_in":…,"token_type":"Bearer"}`, the bytes
+  /// JSONEncoder with sorted keys wrote, by hand: the encoder cost about 7%
+  /// of a refresh's server instructions.
+  static func tokenBody(_ grant: TokenGrant) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(grant.accessToken.utf8.count + 72)
+    out.append(contentsOf: #"{"access_token":"#.utf8)
+    JSONText.appendString(grant.accessToken, to: &out)
+    out.append(contentsOf: #","expires_in":"#.utf8)
+    out.append(contentsOf: String(grant.expiresIn).utf8)
+    out.append(contentsOf: #","token_type":"Bearer"}"#.utf8)
+    return out
   }
 }

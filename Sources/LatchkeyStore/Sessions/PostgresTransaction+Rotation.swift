@@ -24,40 +24,14 @@ extension PostgresTransaction {
   public func rotateIfCurrent(
     hash: [UInt8], successorHash: [UInt8], now: Double, refreshTTL: Double, holder: RefreshHolder
   ) throws -> RotatedToken? {
-    let (holds, holderBinds) = holder.condition(firstBind: 5)
+    let (_, holderBinds) = holder.condition(firstBind: 5)
+    let sql: String
+    switch holder {
+    case .browser: sql = Self.browserRotationSQL
+    case .client: sql = Self.clientRotationSQL
+    }
     let result = try db.query(
-      """
-      with live as (
-        select s.id, s.user_id, s.absolute_expires_at, \(SessionKind.columns)
-        from refresh_tokens t join sessions s on s.id = t.session_id
-        where t.token_hash = $1::bytea and t.used_at is null and t.expires_at > to_timestamp($3::float8)
-          and s.revoked_at is null and s.absolute_expires_at > to_timestamp($3::float8) and \(holds)
-        for no key update of s
-      ),
-      used as (
-        update refresh_tokens t
-        set used_at = to_timestamp($3::float8), successor_id = nextval('refresh_tokens_id_seq'::regclass)
-        from live
-        where t.token_hash = $1::bytea and t.session_id = live.id
-          and t.used_at is null and t.expires_at > to_timestamp($3::float8)
-        returning t.id, t.session_id, t.successor_id, live.user_id, live.kind, live.client_id, live.scopes,
-          least(to_timestamp($3::float8 + $4::float8), live.absolute_expires_at) as successor_expires_at
-      ),
-      successor as (
-        insert into refresh_tokens (id, session_id, token_hash, parent_id, issued_at, expires_at)
-        select successor_id, session_id, $2::bytea, id, to_timestamp($3::float8), successor_expires_at from used
-        returning id
-      ),
-      touched as (
-        update sessions set last_used_at = to_timestamp($3::float8)
-        from used where sessions.id = used.session_id
-        returning sessions.id
-      )
-      select used.session_id, used.user_id, u.role, u.email, used.kind, used.client_id, used.scopes,
-        extract(epoch from used.successor_expires_at)::float8 as successor_expires_at
-      from used join users u on u.id = used.user_id
-      """,
-      [.bytes(hash), .bytes(successorHash), .double(now), .double(refreshTTL)] + holderBinds)
+      sql, [.bytes(hash), .bytes(successorHash), .double(now), .double(refreshTTL)] + holderBinds)
     guard let row = result.rows.first else { return nil }
     guard let sessionID = row.uuid("session_id"), let userID = row.uuid("user_id"),
       let expiresAt = row.double("successor_expires_at")
@@ -65,5 +39,47 @@ extension PostgresTransaction {
     return RotatedToken(
       sessionID: sessionID, userID: userID, role: Role(row.string("role") ?? "user"),
       email: row.string("email") ?? "", successorExpiresAt: expiresAt, kind: try SessionKind(row: row))
+  }
+
+  /// The statement's text per kind of holder, built once: building it and
+  /// then hashing it for the prepared-statement cache was ~10,000
+  /// instructions a refresh. The holder's condition names no id (a
+  /// client's id is bind $5), so any client gives the same text.
+  private static let browserRotationSQL = rotationSQL(holds: RefreshHolder.browser.condition(firstBind: 5).0)
+  private static let clientRotationSQL = rotationSQL(
+    holds: RefreshHolder.client(UUID()).condition(firstBind: 5).0)
+
+  private static func rotationSQL(holds: String) -> String {
+    """
+    with live as (
+      select s.id, s.user_id, s.absolute_expires_at, \(SessionKind.columns)
+      from refresh_tokens t join sessions s on s.id = t.session_id
+      where t.token_hash = $1::bytea and t.used_at is null and t.expires_at > to_timestamp($3::float8)
+        and s.revoked_at is null and s.absolute_expires_at > to_timestamp($3::float8) and \(holds)
+      for no key update of s
+    ),
+    used as (
+      update refresh_tokens t
+      set used_at = to_timestamp($3::float8), successor_id = nextval('refresh_tokens_id_seq'::regclass)
+      from live
+      where t.token_hash = $1::bytea and t.session_id = live.id
+        and t.used_at is null and t.expires_at > to_timestamp($3::float8)
+      returning t.id, t.session_id, t.successor_id, live.user_id, live.kind, live.client_id, live.scopes,
+        least(to_timestamp($3::float8 + $4::float8), live.absolute_expires_at) as successor_expires_at
+    ),
+    successor as (
+      insert into refresh_tokens (id, session_id, token_hash, parent_id, issued_at, expires_at)
+      select successor_id, session_id, $2::bytea, id, to_timestamp($3::float8), successor_expires_at from used
+      returning id
+    ),
+    touched as (
+      update sessions set last_used_at = to_timestamp($3::float8)
+      from used where sessions.id = used.session_id
+      returning sessions.id
+    )
+    select used.session_id, used.user_id, u.role, u.email, used.kind, used.client_id, used.scopes,
+      extract(epoch from used.successor_expires_at)::float8 as successor_expires_at
+    from used join users u on u.id = used.user_id
+    """
   }
 }
