@@ -592,12 +592,15 @@ import Testing
         try flow.exchange(client, code: code, verifier: pkce.verifier, redirect: .some(nil)), 400,
         "invalid_grant")
       o.expectError(
-        try flow.exchange(client, code: "x" + code.dropFirst(), verifier: pkce.verifier), 400, "invalid_grant"
+        try flow.exchange(
+          client, code: (code.first == "x" ? "y" : "x") + code.dropFirst(), verifier: pkce.verifier), 400,
+        "invalid_grant"
       )
+      // PKCE is required: no verifier fails the check as a wrong one does.
       o.expectError(
         try flow.token(
           client, [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", client.redirect)]),
-        400, "invalid_request")
+        400, "invalid_grant")
       // None of those spent the code.
       #expect(try flow.exchange(client, code: code, verifier: pkce.verifier).status == 200)
 

@@ -41,7 +41,6 @@ extension AuthorizationService {
   /// revocation of what the first exchange issued before it is refused.
   func exchangeCode(_ request: TokenRequest, client: OAuthClient, info: ClientInfo) throws -> UserTokenGrant {
     guard let code = request.code else { throw OAuthError.invalidRequest("code is required") }
-    guard request.codeVerifier != nil else { throw OAuthError.invalidRequest("code_verifier is required") }
     let now = clock.now()
     let hash = secrets.refreshHash(code)
     let exchange = try store.transaction { tx -> Exchange in

@@ -26,8 +26,11 @@ public final class AuthorizationService: Sendable {
     self.random = random
     self.verificationURI = verificationURI
     self.deviceFlow = deviceFlow
+    // A person mistypes a code a few times, not dozens: the smaller of the
+    // per-account and per-address login limits (10 by default).
     self.userCodeThrottle = ThrottleWindow(
-      limit: oauth.settings.loginMaxFailuresPerAddress, length: Double(oauth.settings.loginFailureWindow))
+      limit: min(oauth.settings.loginMaxFailuresPerAddress, oauth.settings.loginMaxFailuresPerAccount),
+      length: Double(oauth.settings.loginFailureWindow))
   }
 
   var auth: AuthService { oauth.auth }

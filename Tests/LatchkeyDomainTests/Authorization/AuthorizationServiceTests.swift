@@ -159,6 +159,12 @@ import Testing
     #expect(throws: OAuthError.invalidGrant(CodeExchange.Reason.verifierMismatch.errorDescription)) {
       try f.exchange(code, client, verifier: String(repeating: "w", count: 43))
     }
+    // No verifier at all fails the PKCE check the same way.
+    #expect(throws: OAuthError.invalidGrant(CodeExchange.Reason.verifierMismatch.errorDescription)) {
+      try f.flows.token(
+        TokenRequest(grantType: "authorization_code", code: code, redirectURI: f.redirect),
+        credentials: ClientCredentials(clientID: client.clientID, secret: nil), client: f.h.client)
+    }
     _ = try f.exchange(code, client)
   }
 
