@@ -131,9 +131,7 @@ extension AuthorizationService {
     }
     switch poll {
     case .issued(let grant, let evicted):
-      auth.didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
-      counter.increment("latchkey_grants_issued_total", [("grant", "device_code")])
-      return grant
+      return committed(grant, evicted: evicted, by: .deviceCode)
     case .refused(let error):
       throw error
     }

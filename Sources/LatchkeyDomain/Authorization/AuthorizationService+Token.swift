@@ -81,9 +81,7 @@ extension AuthorizationService {
     }
     switch exchange {
     case .issued(let grant, let evicted):
-      auth.didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
-      counter.increment("latchkey_grants_issued_total", [("grant", "authorization_code")])
-      return grant
+      return committed(grant, evicted: evicted, by: .authorizationCode)
     case .refused(let error):
       throw error
     case .replayed(let batch):
@@ -123,6 +121,15 @@ extension AuthorizationService {
     return issueGrantToken(
       user: rotation.userID, client: client, scopes: granted, session: rotation.sessionID,
       refresh: rotation.refresh.value, now: rotation.now)
+  }
+
+  /// A grant whose transaction committed: the session cap's evictions told
+  /// to the revocation checker, the grant counted.
+  func committed(_ grant: UserTokenGrant, evicted: [UUID], by type: OAuthGrantType) -> UserTokenGrant {
+    auth.didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
+    let label = type == .deviceCode ? "device_code" : type.rawValue
+    counter.increment("latchkey_grants_issued_total", [("grant", label)])
+    return grant
   }
 
   /// The requested scopes when the grant covers them all.
