@@ -57,8 +57,7 @@ public final class AuthorizationService: Sendable {
   /// instance has heard of wins over a registry that has not caught up.
   func findClient(_ text: String) throws -> OAuthClient? {
     guard let id = UUID.parse(text), !auth.revocations.isClientRemoved(id) else { return nil }
-    if let client = try oauth.clients.client(id: id) { return client }
-    return try store.read { try $0.findClient(id: id) }
+    return try oauth.lookUpClient(id)
   }
 
   /// The user a sign-in cookie names while its session is live; nil for a

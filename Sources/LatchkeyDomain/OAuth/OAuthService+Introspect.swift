@@ -68,9 +68,14 @@ extension OAuthService {
   /// Whether the client exists: the registry answers from memory, and a
   /// client it has not heard of yet (added a moment ago, on any instance) is
   /// looked up in the store, as authentication does.
-  func registered(_ client: UUID) throws -> Bool {
-    if try clients.client(id: client) != nil { return true }
-    return try store.read { try $0.findClient(id: client) } != nil
+  func registered(_ client: UUID) throws -> Bool { try lookUpClient(client) != nil }
+
+  /// A registered client: from the registry's memory, else from the store
+  /// (one added a moment ago, on any instance, whose notice is still on its
+  /// way).
+  func lookUpClient(_ id: UUID) throws -> OAuthClient? {
+    if let client = try clients.client(id: id) { return client }
+    return try store.read { try $0.findClient(id: id) }
   }
 
   /// The claims of a user's access token that `authenticate` would accept,

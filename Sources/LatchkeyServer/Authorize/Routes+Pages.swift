@@ -52,9 +52,11 @@ extension Routes {
         email: form["email"] ?? "", password: form["password"] ?? "", client: client(request),
         deviceCookie: deviceCookie.read(from: request))
       // The browser's earlier sign-in, if any, is replaced: ended, so no
-      // session lives on that no browser holds.
+      // session lives on that no browser holds. The new sign-in has
+      // committed by now, so a failure here must not cost the user it: the
+      // earlier session then merely stays listed until it expires.
       if let earlier = signInCookie.read(from: request) {
-        try service.logout(
+        try? service.logout(
           refreshToken: nil, signInToken: earlier, bearer: nil, global: false, client: client(request))
       }
       let now = service.clock.now()
