@@ -5,33 +5,38 @@ extension UUID {
   /// Foundation's sscanf-based parser, which costs more than verifying the
   /// token it came from. Nil for anything else.
   public static func parse(_ text: String) -> UUID? {
-    var bytes = [UInt8](repeating: 0, count: 16)
-    var index = 0
-    var high: UInt8? = nil
-    var position = 0
-    for byte in text.utf8 {
-      defer { position += 1 }
-      if position == 8 || position == 13 || position == 18 || position == 23 {
-        guard byte == UInt8(ascii: "-") else { return nil }
-        continue
+    // Over the contiguous UTF-8 into a tuple: iterating `utf8` and filling
+    // an array cost ~3,000 instructions a UUID, twice on every /api request.
+    var text = text
+    return text.withUTF8 { bytes -> UUID? in
+      guard bytes.count == 36 else { return nil }
+      var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+      let parsed = withUnsafeMutableBytes(of: &uuid) { out -> Bool in
+        var position = 0
+        for index in 0..<16 {
+          if position == 8 || position == 13 || position == 18 || position == 23 {
+            guard bytes[position] == UInt8(ascii: "-") else { return false }
+            position += 1
+          }
+          guard let high = hexDigit(bytes[position]), let low = hexDigit(bytes[position + 1]) else {
+            return false
+          }
+          out[index] = high << 4 | low
+          position += 2
+        }
+        return true
       }
-      let value: UInt8
-      switch byte {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
-      case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
-      default: return nil
-      }
-      guard index < 16 else { return nil }
-      if let first = high {
-        bytes[index] = first << 4 | value
-        index += 1
-        high = nil
-      } else {
-        high = value
-      }
+      return parsed ? UUID(uuid: uuid) : nil
     }
-    guard position == 36, index == 16 else { return nil }
-    return bytes.withUnsafeBytes { raw in UUID(uuid: raw.load(as: uuid_t.self)) }
+  }
+
+  @inline(__always)
+  private static func hexDigit(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
   }
 }
