@@ -52,9 +52,14 @@ final class VerifiedTokenCache {
   }()
 
   /// Hasher is seeded per process, so which slot a token lands in tells an observer nothing.
+  /// Only the length and the last 32 bytes (the signature's end) are hashed: the hash picks a
+  /// slot and is never trusted, the whole token is compared, and SipHash over a few hundred
+  /// bytes cost more than the rest of the lookup.
   static func hash(_ token: UnsafeBufferPointer<UInt8>) -> Int {
     var hasher = Hasher()
-    hasher.combine(bytes: UnsafeRawBufferPointer(token))
+    hasher.combine(token.count)
+    let tail = UnsafeBufferPointer(rebasing: token[max(0, token.count - 32)...])
+    hasher.combine(bytes: UnsafeRawBufferPointer(tail))
     return hasher.finalize()
   }
 
@@ -65,10 +70,29 @@ final class VerifiedTokenCache {
     // Constant time over the whole token: a valid token held by someone else must not be
     // recoverable byte by byte from how long a near miss takes.
     return entry.token.withUnsafeBufferPointer { cached in
-      var difference: UInt8 = 0
-      for index in 0..<token.count { difference |= cached[index] ^ token[index] }
-      return difference == 0 ? entry.claims : nil
+      Self.equal(cached, token) ? entry.claims : nil
     }
+  }
+
+  /// Equal buffers of the same length, eight bytes at a time, always reading all of them.
+  static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    guard let left = a.baseAddress, let right = b.baseAddress else { return true }
+    let x = UnsafeRawPointer(left)
+    let y = UnsafeRawPointer(right)
+    var difference: UInt64 = 0
+    var index = 0
+    while index + 8 <= a.count {
+      difference |=
+        x.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        ^ y.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      index += 8
+    }
+    while index < a.count {
+      difference |= UInt64(a[index] ^ b[index])
+      index += 1
+    }
+    return difference == 0
   }
 
   func remember(_ claims: AccessClaims, for token: UnsafeBufferPointer<UInt8>, hash: Int, verifier: UInt64) {

@@ -48,4 +48,20 @@ import Testing
     #expect(throws: JWTError.self) { try verifier.verify(tampered, now: Fixtures.now) }
     #expect(try verifier.verify(Self.token, now: Fixtures.now) == Fixtures.claims)
   }
+
+  @Test("a token that differs from a remembered one anywhere before its last 32 bytes is checked in full")
+  func sameTailOtherBody() throws {
+    // Such a token shares the remembered one's slot and hash (both come from the length and the
+    // tail): only the comparison of every byte keeps it out.
+    let verifier = Fixtures.verifier()
+    _ = try verifier.verify(Self.token, now: Fixtures.now)
+    let original = Array(Self.token.utf8)
+    for index in [0, original.count / 2, original.count - 33] {
+      var bytes = original
+      bytes[index] = bytes[index] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+      let tampered = String(decoding: bytes, as: UTF8.self)
+      #expect(throws: JWTError.self) { try verifier.verify(tampered, now: Fixtures.now) }
+    }
+    #expect(try verifier.verify(Self.token, now: Fixtures.now) == Fixtures.claims)
+  }
 }
