@@ -15,6 +15,37 @@ public enum JSONText {
     return out
   }
 
+  /// An object whose keys are fixed: their JSON text is made once, so an
+  /// answer only escapes its values. `render(values)` is the same bytes as
+  /// `object` over the keys zipped with the values.
+  public struct Shape: Sendable {
+    /// `{"first":`, `,"second":`, ...: what precedes each value.
+    private let prefixes: [[UInt8]]
+
+    public init(_ keys: [String]) {
+      prefixes = keys.enumerated().map { index, key in
+        var bytes: [UInt8] = [index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")]
+        JSONText.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        return bytes
+      }
+    }
+
+    /// One value per key, in the keys' order.
+    public func render(_ values: [String]) -> [UInt8] {
+      precondition(values.count == prefixes.count, "one value per key")
+      guard !prefixes.isEmpty else { return Array("{}".utf8) }
+      var out: [UInt8] = []
+      out.reserveCapacity(160)
+      for index in 0..<prefixes.count {
+        out.append(contentsOf: prefixes[index])
+        appendString(values[index], to: &out)
+      }
+      out.append(UInt8(ascii: "}"))
+      return out
+    }
+  }
+
   public static func appendString(_ string: String, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     // Native strings are contiguous UTF-8: scanning the buffer is several

@@ -49,12 +49,11 @@ extension Routes {
 
   func me(_ request: Request, user: AuthenticatedUser) throws -> Response {
     Response.json(
-      200,
-      bytes: JSONText.object([
-        ("id", user.userIDText), ("email", user.email), ("role", user.role.rawValue),
-        ("session_id", user.sessionIDText),
-      ]))
+      200, bytes: Self.meShape.render([user.userIDText, user.email, user.role.rawValue, user.sessionIDText]))
   }
+
+  /// docs/api.md#me: the keys' JSON text made once.
+  static let meShape = JSONText.Shape(["id", "email", "role", "session_id"])
 
   func sessions(_ request: Request, user: AuthenticatedUser) throws -> Response {
     let items = try service.sessions(of: user).map {
