@@ -27,6 +27,16 @@ public struct RequestTarget: Sendable, Equatable {
     guard !bytes.contains(0), !containsEncodedNUL(bytes[pathEnd...]) else {
       throw .badRequest("request target contains a NUL")
     }
+    // The common path: printable ASCII without an escape decodes to itself,
+    // so the path is its own text and the segments are its pieces (what
+    // the loop below gives, without validating and joining them again).
+    if !bytes[..<pathEnd].contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "%") }) {
+      let segments = bytes[1..<pathEnd].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        .map { String(decoding: $0, as: UTF8.self) }
+      return RequestTarget(
+        path: String(decoding: bytes[..<pathEnd], as: UTF8.self), segments: segments.isEmpty ? [""] : segments
+      )
+    }
     var segments: [String] = []
     for rawSegment in bytes[1..<pathEnd].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
     {

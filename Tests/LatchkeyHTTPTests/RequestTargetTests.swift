@@ -15,11 +15,31 @@ import Testing
     ("/caf%C3%A9?x=%41", ["café"], "/café"),
     ("/login/", ["login", ""], "/login/"),
     ("/%2e%2e/x", ["..", "x"], "/../x"),
+    ("//a//", ["", "a", "", ""], "//a//"),
+    ("/a b/~!$&'()*+,;=:@", ["a b", "~!$&'()*+,;=:@"], "/a b/~!$&'()*+,;=:@"),
   ])
   func decodesBySegment(_ raw: String, _ segments: [String], _ path: String) throws {
     let target = try RequestTarget.parse(Array(raw.utf8))
     #expect(target.segments == segments)
     #expect(target.path == path)
+  }
+
+  /// Plain printable ASCII takes a shortcut: it must decode exactly as the same byte sent
+  /// percent-encoded does, in every position of a segment.
+  @Test func plainBytesDecodeAsTheirEscapes() throws {
+    for byte in UInt8(0x20)..<0x7F
+    where ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "%")].contains(byte) {
+      let hex = String(byte, radix: 16, uppercase: true)
+      for (plain, escaped) in [
+        ([byte], "%" + hex), ([UInt8(ascii: "a"), byte], "a%" + hex),
+        ([byte, UInt8(ascii: "b")], "%" + hex + "b"),
+      ] {
+        let raw = try RequestTarget.parse(Array("/x/".utf8) + plain + Array("//y?q=1".utf8))
+        let decoded = try RequestTarget.parse(Array("/x/\(escaped)//y?q=1".utf8))
+        #expect(raw == decoded, "\(byte)")
+        #expect(raw.segments.count == 4)
+      }
+    }
   }
 
   @Test(arguments: [
