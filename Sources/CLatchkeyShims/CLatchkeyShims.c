@@ -151,6 +151,22 @@ void latchkey_mhd_set_connection_timeout(struct MHD_Connection *connection, unsi
   MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, seconds);
 }
 
+/* What inet_ntop writes for AF_INET ("%u.%u.%u.%u"), without its sprintf:
+ * this runs for every request. */
+static void format_ipv4(const unsigned char *octets, char *buf, size_t len) {
+  char text[16];
+  size_t at = 0;
+  for (int i = 0; i < 4; i++) {
+    unsigned value = octets[i];
+    if (i > 0) text[at++] = '.';
+    if (value >= 100) text[at++] = (char)('0' + value / 100);
+    if (value >= 10) text[at++] = (char)('0' + value / 10 % 10);
+    text[at++] = (char)('0' + value % 10);
+  }
+  text[at] = '\0';
+  if (at < len) memcpy(buf, text, at + 1);
+}
+
 void latchkey_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t len) {
   buf[0] = '\0';
   const union MHD_ConnectionInfo *info =
@@ -158,11 +174,11 @@ void latchkey_mhd_client_address(struct MHD_Connection *connection, char *buf, s
   if (info == NULL || info->client_addr == NULL) return;
   const struct sockaddr *sa = info->client_addr;
   if (sa->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
+    format_ipv4((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr, buf, len);
   } else if (sa->sa_family == AF_INET6) {
     const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
     if (IN6_IS_ADDR_V4MAPPED(a)) {
-      inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+      format_ipv4(&a->s6_addr[12], buf, len);
     } else {
       inet_ntop(AF_INET6, a, buf, (socklen_t)len);
     }
