@@ -97,21 +97,25 @@ public struct Request: Sendable {
   /// The bearer token of an `Authorization: Bearer x` header (scheme is
   /// case-insensitive per RFC 7235); nil when absent or another scheme.
   public var bearerToken: String? {
-    guard let value = header("authorization") else { return nil }
-    // Byte-level parsing: Foundation's trimming bridges through NSString and
-    // cost more than verifying the token.
-    let bytes = Array(value.utf8)
-    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-    var start = 0
-    while start < bytes.count, isSpace(bytes[start]) { start += 1 }
-    guard bytes.count - start > 7,
-      bytes[start..<start + 6].map({ $0 | 0x20 }) == Array("bearer".utf8), isSpace(bytes[start + 6])
-    else { return nil }
-    var from = start + 7
-    while from < bytes.count, isSpace(bytes[from]) { from += 1 }
-    var end = bytes.count
-    while end > from, isSpace(bytes[end - 1]) { end -= 1 }
-    return end > from ? String(decoding: bytes[from..<end], as: UTF8.self) : nil
+    guard var value = header("authorization") else { return nil }
+    // Byte-level parsing over the header's own UTF-8: Foundation's trimming
+    // bridges through NSString, and copying the bytes into arrays first cost
+    // more than finding the token in them.
+    return value.withUTF8 { bytes -> String? in
+      func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+      var start = 0
+      while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+      guard bytes.count - start > 7, isSpace(bytes[start + 6]) else { return nil }
+      for (offset, letter) in "bearer".utf8.enumerated() where bytes[start + offset] | 0x20 != letter {
+        return nil
+      }
+      var from = start + 7
+      while from < bytes.count, isSpace(bytes[from]) { from += 1 }
+      var end = bytes.count
+      while end > from, isSpace(bytes[end - 1]) { end -= 1 }
+      guard end > from else { return nil }
+      return String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<end]), as: UTF8.self)
+    }
   }
 
   /// Decodes the JSON body, enforcing docs/api.md#request-bodies: JSON content type (415) and
