@@ -276,3 +276,19 @@ import Testing
     #expect(JSONText.escaped(accented) == "\"" + accented + "\"")
   }
 }
+
+/// A fixed-key shape writes what `object` writes for the same pairs.
+@Suite struct JSONTextShapeTests {
+  @Test func rendersLikeObject() {
+    let keys = ["id", "e\"mail", "role", "session_id"]
+    let shape = JSONText.Shape(keys)
+    for values in [
+      ["a", "b", "c", "d"], ["", "quote\" back\\ nl\n", "é€😀", "\u{01}"],
+      ["8865bb05-af4e-4862-aa46-2a3027be3867", "user@example.com", "user", "x"],
+    ] {
+      #expect(shape.render(values) == JSONText.object(Array(zip(keys, values))))
+    }
+    #expect(JSONText.Shape(["only"]).render(["v"]) == JSONText.object([("only", "v")]))
+    #expect(JSONText.Shape([]).render([]) == JSONText.object([]))
+  }
+}
