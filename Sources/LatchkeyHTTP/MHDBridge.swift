@@ -45,6 +45,10 @@ final class RequestState: @unchecked Sendable {
   var path = ""
   var pathSegments: [String] = []
   var headers: [(name: String, value: String)] = []
+  /// Some header could change how the body is framed or be refused by
+  /// `framing(of:)` (a name that is not a token, Content-Length,
+  /// Transfer-Encoding); without one the answer is `.none` unasked.
+  var framingHeaders = false
   var query: [String: String] = [:]
   var body: [UInt8] = []
   var bodyTooLarge = false
@@ -65,24 +69,35 @@ private func collectHeader(
 ) -> MHD_Result {
   guard let cls, let key else { return .YES }
   let state = Unmanaged<RequestState>.fromOpaque(cls).takeUnretainedValue()
-  state.headers.append((lowercasedName(key), value.map { String(cString: $0) } ?? ""))
+  let (name, isToken) = lowercasedName(key)
+  // By length first: almost every name is settled without comparing bytes.
+  let count = name.utf8.count
+  if !isToken || (count == 14 && name == "content-length") || (count == 17 && name == "transfer-encoding") {
+    state.framingHeaders = true
+  }
+  // Room for a typical request's headers at once, not grown 1, 2, 4, 8.
+  if state.headers.isEmpty { state.headers.reserveCapacity(8) }
+  state.headers.append((name, value.map { String(cString: $0) } ?? ""))
   return .YES
 }
 
 /// The header name with ASCII letters lower-cased, in one pass and one
 /// allocation (`String.lowercased()` costs a Unicode-aware second copy).
 /// Other bytes are kept as sent, so only a real ASCII `Cookie` is `cookie`.
-private func lowercasedName(_ key: UnsafePointer<CChar>) -> String {
+/// `isToken`: non-empty and only token bytes, as `framing(of:)` requires.
+private func lowercasedName(_ key: UnsafePointer<CChar>) -> (name: String, isToken: Bool) {
   let length = strlen(key)
   return key.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
     let name = UnsafeBufferPointer(start: bytes, count: length)
+    let isToken = length > 0 && name.allSatisfy { tokenBytes[Int($0)] }
     guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
-      return String(decoding: name, as: UTF8.self)
+      return (String(decoding: name, as: UTF8.self), isToken)
     }
-    return String(unsafeUninitializedCapacity: length) { buffer in
+    let lowered = String(unsafeUninitializedCapacity: length) { buffer in
       for index in 0..<length { buffer[index] = ASCIICase.lower(name[index]) }
       return length
     }
+    return (lowered, isToken)
   }
 }
 
@@ -188,7 +203,7 @@ private func latchkeyAccessHandler(
       let response = server.responder.finish(refusal.response, for: makeRequest(state))
       return queue(response, on: connection, state: state, server: server)
     }
-    switch framing(of: state.headers) {
+    switch state.framingHeaders ? framing(of: state.headers) : Framing.none {
     case .refused(let error):
       // Answered before any body byte is read; MHD then closes the connection.
       state.bodyTooLarge = true
@@ -362,6 +377,9 @@ private func latchkeyConnectionNotified(
     server.connectionClosed(socket)
   }
 }
+
+/// `isTokenByte` as a table: the check runs over every header name's bytes.
+private let tokenBytes: [Bool] = (0...255).map { isTokenByte(UInt8($0)) }
 
 /// MHD_RESPMEM_MUST_COPY: the case does not import by name from the fixed enum.
 private let mustCopy = MHD_ResponseMemoryMode(rawValue: 2)!

@@ -41,7 +41,7 @@ public func framing(of headers: [(name: String, value: String)]) -> Framing {
   return .length(Int(first) ?? Int.max)
 }
 
-private func isTokenByte(_ byte: UInt8) -> Bool {
+func isTokenByte(_ byte: UInt8) -> Bool {
   switch byte {
   case 48...57, 65...90, 97...122: return true
   case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
