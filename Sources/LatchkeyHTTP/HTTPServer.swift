@@ -177,7 +177,34 @@ public final class HTTPServer: Sendable {
 
   func nextRequestID() -> String {
     let number = requestCounter.add(1, ordering: .relaxed).newValue
-    return "\(requestIDPrefix)-\(String(number, radix: 36))"
+    return Self.requestID(prefix: requestIDPrefix, number: number)
+  }
+
+  /// "\(prefix)-\(String(number, radix: 36))", written into one string without interpolation's
+  /// intermediate ones (this runs for every request).
+  static func requestID(prefix: String, number: UInt64) -> String {
+    var digits: (UInt64, UInt64) = (0, 0)  // 13 base-36 digits at most, filled from the end
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { buffer in
+      var rest = number
+      repeat {
+        let digit = UInt8(rest % 36)
+        count += 1
+        buffer[16 - count] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+        rest /= 36
+      } while rest > 0
+    }
+    var prefix = prefix
+    return prefix.withUTF8 { head in
+      withUnsafeBytes(of: &digits) { buffer in
+        String(unsafeUninitializedCapacity: head.count + 1 + count) { out in
+          _ = out.initialize(fromContentsOf: head)
+          out[head.count] = UInt8(ascii: "-")
+          for index in 0..<count { out[head.count + 1 + index] = buffer[16 - count + index] }
+          return head.count + 1 + count
+        }
+      }
+    }
   }
 
   func requestBegan() {
