@@ -87,14 +87,15 @@ public final class Metrics: RequestObserver, EventCounter, Sendable {
     state.withLock { $0.gaugeSources.append(source) }
   }
 
-  private static let standardMethods: Set<String> = [
-    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
-  ]
-
   public func requestCompleted(_ record: RequestRecord) {
     // Clients choose the method token: only standard ones become labels,
-    // so random methods cannot grow the series without bound.
-    let method = Self.standardMethods.contains(record.method) ? record.method : "other"
+    // so random methods cannot grow the series without bound. A switch, not
+    // a Set: comparing a few short strings costs less than hashing one.
+    let method: String
+    switch record.method {
+    case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS": method = record.method
+    default: method = "other"
+    }
     let key = RequestKey(route: record.route, method: method, status: record.status)
     let index = Histogram.bounds.firstIndex { record.seconds <= $0 }
     state.withLock { state in
