@@ -3,6 +3,8 @@
 /// ASCII compare exactly, as `lowercased()` would leave them.
 enum ASCIICase {
   static func equal(_ a: String, _ b: String) -> Bool {
+    // Most names differ in length: settled without touching their bytes.
+    guard a.utf8.count == b.utf8.count else { return false }
     var a = a
     var b = b
     return a.withUTF8 { x in
