@@ -31,11 +31,7 @@ public struct RequestTarget: Sendable, Equatable {
     // so the path is its own text and the segments are its pieces (what
     // the loop below gives, without validating and joining them again).
     if !bytes[..<pathEnd].contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "%") }) {
-      let segments = bytes[1..<pathEnd].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        .map { String(decoding: $0, as: UTF8.self) }
-      return RequestTarget(
-        path: String(decoding: bytes[..<pathEnd], as: UTF8.self), segments: segments.isEmpty ? [""] : segments
-      )
+      return plainTarget(bytes, pathEnd: pathEnd)
     }
     var segments: [String] = []
     for rawSegment in bytes[1..<pathEnd].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
@@ -44,6 +40,23 @@ public struct RequestTarget: Sendable, Equatable {
     }
     if segments.isEmpty { segments = [""] }
     return RequestTarget(path: "/" + segments.joined(separator: "/"), segments: segments)
+  }
+
+  /// A path of printable ASCII without escapes: split at each `/` (empty
+  /// segments kept), one array sized up front.
+  private static func plainTarget(_ bytes: [UInt8], pathEnd: Int) -> RequestTarget {
+    bytes.withUnsafeBufferPointer { buffer in
+      var segments: [String] = []
+      segments.reserveCapacity(buffer[1..<pathEnd].count { $0 == UInt8(ascii: "/") } + 1)
+      var start = 1
+      for index in 1...pathEnd where index == pathEnd || buffer[index] == UInt8(ascii: "/") {
+        segments.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self))
+        start = index + 1
+      }
+      return RequestTarget(
+        path: String(decoding: UnsafeBufferPointer(rebasing: buffer[..<pathEnd]), as: UTF8.self),
+        segments: segments)
+    }
   }
 
   private static func decodeSegment(_ raw: ArraySlice<UInt8>) throws(HTTPError) -> String {
