@@ -117,17 +117,30 @@ struct LogLine {
   }
 
   mutating func numberValue(_ value: Int) {
-    bytes.append(contentsOf: String(value).utf8)
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    appendDigits(value.magnitude, width: 1)
   }
 
   mutating func millisecondsValue(seconds: Double) {
     let micros = Int((max(0, seconds) * 1_000_000).rounded())
-    bytes.append(contentsOf: String(micros / 1000).utf8)
+    appendDigits(UInt(micros / 1000), width: 1)
     bytes.append(UInt8(ascii: "."))
-    let fraction = micros % 1000
-    if fraction < 100 { bytes.append(UInt8(ascii: "0")) }
-    if fraction < 10 { bytes.append(UInt8(ascii: "0")) }
-    bytes.append(contentsOf: String(fraction).utf8)
+    appendDigits(UInt(micros % 1000), width: 3)
+  }
+
+  /// Decimal digits, zero-padded to `width`: what String(value) gave, without making a string.
+  private mutating func appendDigits(_ value: UInt, width: Int) {
+    var divisor: UInt = 1
+    var digits = 1
+    while digits < width || value / divisor >= 10 {
+      divisor *= 10
+      digits += 1
+    }
+    while digits > 0 {
+      bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+      divisor /= 10
+      digits -= 1
+    }
   }
 
   /// The finished line, newline included.
