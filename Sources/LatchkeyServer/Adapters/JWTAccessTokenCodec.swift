@@ -31,7 +31,7 @@ public struct JWTAccessTokenCodec: AccessTokenCodec {
   public func verify(_ token: String, now: Int64) throws(AccessTokenRejection) -> AccessTokenClaims {
     let claims: AccessClaims
     do {
-      claims = try ring.current.verifier.verify(token, now: now)
+      claims = try ring.current.verify(token, now: now)
     } catch {
       throw AccessTokenRejection(reason: error.reason.rawValue)
     }

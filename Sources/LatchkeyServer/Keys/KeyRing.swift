@@ -37,6 +37,12 @@ public final class KeyRing: Sendable {
       self.validFrom = validFrom
       self.validUntil = validUntil
     }
+
+    /// A user token through this snapshot's verifier. A method here, so the verifier is used in
+    /// place: `current.verifier.verify(...)` copied the struct (retaining each field) per request.
+    func verify(_ token: String, now: Int64) throws(JWTError) -> AccessClaims {
+      try verifier.verify(token, now: now)
+    }
   }
 
   /// A stored key whose sealed private half opened with our secret and matches its public half.
