@@ -173,7 +173,10 @@ private func latchkeyAccessHandler(
     let opaque = Unmanaged.passUnretained(state).toOpaque()
     state.method = method.map { String(cString: $0) } ?? ""
     MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, opaque)
-    MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectQuery, opaque)
+    // Arguments come only from a query string: without a `?` there are none to visit.
+    if state.rawTarget.contains(UInt8(ascii: "?")) {
+      MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectQuery, opaque)
+    }
     state.peerAddress = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { address in
       address[0] = 0
       latchkey_mhd_client_address(connection, address.baseAddress, address.count)
