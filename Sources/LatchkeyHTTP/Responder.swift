@@ -42,8 +42,9 @@ public struct Responder: Sendable {
 
   /// Routes the request; decides whether it needs a handler (and where that
   /// runs) or already has its answer (404, 405, preflight).
-  public func plan(_ request: Request) -> Plan {
-    var request = request
+  public func plan(_ request: consuming Request) -> Plan {
+    // Consuming: the bridge hands its request over, so filling in the route
+    // does not copy (retain) every field first.
     switch router.match(method: request.method, segments: request.pathSegments) {
     case .found(let route, let parameters):
       request.parameters = parameters
