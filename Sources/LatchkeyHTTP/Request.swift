@@ -105,10 +105,11 @@ public struct Request: Sendable {
       func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
       var start = 0
       while start < bytes.count, isSpace(bytes[start]) { start += 1 }
-      guard bytes.count - start > 7, isSpace(bytes[start + 6]) else { return nil }
-      for (offset, letter) in "bearer".utf8.enumerated() where bytes[start + offset] | 0x20 != letter {
-        return nil
-      }
+      guard bytes.count - start > 7, isSpace(bytes[start + 6]),
+        bytes[start] | 0x20 == UInt8(ascii: "b"), bytes[start + 1] | 0x20 == UInt8(ascii: "e"),
+        bytes[start + 2] | 0x20 == UInt8(ascii: "a"), bytes[start + 3] | 0x20 == UInt8(ascii: "r"),
+        bytes[start + 4] | 0x20 == UInt8(ascii: "e"), bytes[start + 5] | 0x20 == UInt8(ascii: "r")
+      else { return nil }
       var from = start + 7
       while from < bytes.count, isSpace(bytes[from]) { from += 1 }
       var end = bytes.count
