@@ -44,9 +44,11 @@ public struct Router: Sendable {
   }
 
   private var routes: [Route] = []
-  /// Routes without parameters by "METHOD /path": one hash lookup for the
-  /// common case. Literal routes take precedence over parameterised ones.
-  private var literal: [String: Route] = [:]
+  /// Routes without parameters by their segments, then method: one hash
+  /// lookup (of the segments as they are, nothing joined) for the common
+  /// case. Literal routes take precedence over parameterised ones; the first
+  /// route declared for a method and path is the one.
+  private var literal: [[String]: [Route]] = [:]
 
   public init() {}
 
@@ -71,8 +73,11 @@ public struct Router: Sendable {
       method: method, pattern: pattern, execution: execution, cache: cache, handler: handler,
       segments: segments)
     routes.append(route)
-    if !pattern.contains("{"), literal[method + " " + pattern] == nil {
-      literal[method + " " + pattern] = route
+    if !pattern.contains("{"), pattern.hasPrefix("/") {
+      let key = Self.split(pattern)
+      if literal[key]?.contains(where: { $0.method == method }) != true {
+        literal[key, default: []].append(route)
+      }
     }
   }
 
@@ -87,9 +92,12 @@ public struct Router: Sendable {
     // canonical equivalence, under which e.g. U+212A KELVIN SIGN equals "K";
     // a route must match the bytes it was declared with, nothing else.
     if parts.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "/") } }),
-      let route = literal[(method == "HEAD" ? "GET" : method) + " /" + parts.joined(separator: "/")]
+      let candidates = literal[parts]
     {
-      return .found(route, parameters: [:])
+      let wanted = method == "HEAD" ? "GET" : method
+      if let route = candidates.first(where: { $0.method == wanted }) {
+        return .found(route, parameters: [:])
+      }
     }
     var allowed: [String] = []
     for route in routes {
