@@ -137,14 +137,14 @@ private func queue(
 }
 
 private func makeRequest(_ state: RequestState) -> Request {
-  var request = Request(
-    method: state.method, path: state.path, segments: state.pathSegments, query: state.query,
-    lowercasedHeaders: state.headers, body: state.body, peerAddress: state.peerAddress,
-    requestID: state.requestID)
-  if let mark = state.rawTarget.firstIndex(of: UInt8(ascii: "?")) {
-    request.rawQuery = String(decoding: state.rawTarget[(mark + 1)...], as: UTF8.self)
+  // Built in one go (no var mutated afterwards), so the value is not copied on its way out.
+  let rawQuery = state.rawTarget.firstIndex(of: UInt8(ascii: "?")).map {
+    String(decoding: state.rawTarget[($0 + 1)...], as: UTF8.self)
   }
-  return request
+  return Request(
+    method: state.method, path: state.path, segments: state.pathSegments, query: state.query,
+    rawQuery: rawQuery ?? "", lowercasedHeaders: state.headers, body: state.body,
+    peerAddress: state.peerAddress, requestID: state.requestID)
 }
 
 // MHD's access handler: called once when headers are in, once per body chunk,

@@ -43,13 +43,14 @@ public struct Request: Sendable {
   /// What the MHD bridge already has: segments from `RequestTarget`, header
   /// names lower-cased as they were collected. No re-splitting, no copies.
   init(
-    method: String, path: String, segments: [String], query: [String: String],
+    method: String, path: String, segments: [String], query: [String: String], rawQuery: String,
     lowercasedHeaders: [(name: String, value: String)], body: [UInt8], peerAddress: String, requestID: String
   ) {
     self.method = method
     self.path = path
     self.pathSegments = segments
     self.query = query
+    self.rawQuery = rawQuery
     self.headers = lowercasedHeaders
     self.body = body
     self.peerAddress = peerAddress

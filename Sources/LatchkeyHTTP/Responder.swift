@@ -49,7 +49,7 @@ public struct Responder: Sendable {
     case .found(let route, let parameters):
       request.parameters = parameters
       request.routePattern = route.pattern
-      return .run(route, request)
+      return .run(route, consume request)
     case .methodNotAllowed(let allow):
       if request.method == "OPTIONS" {
         return .answer(finish(cors.preflight(origin: request.header("origin"), allow: allow), for: request))
