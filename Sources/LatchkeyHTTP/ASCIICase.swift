@@ -2,9 +2,14 @@
 /// (RFC 9110 §5.1), without allocating lower-cased copies. Bytes outside
 /// ASCII compare exactly, as `lowercased()` would leave them.
 enum ASCIICase {
+  @inline(__always)
   static func equal(_ a: String, _ b: String) -> Bool {
-    // Most names differ in length: settled without touching their bytes.
-    guard a.utf8.count == b.utf8.count else { return false }
+    // Most names differ in length: settled here, inlined, without touching
+    // (or retaining) either string's bytes.
+    a.utf8.count == b.utf8.count && sameBytesIgnoringCase(a, b)
+  }
+
+  private static func sameBytesIgnoringCase(_ a: String, _ b: String) -> Bool {
     var a = a
     var b = b
     return a.withUTF8 { x in

@@ -66,7 +66,11 @@ public struct Response: Sendable {
   public mutating func setHeader(_ name: String, _ value: String) {
     // Every middleware sets a header on every answer: compare in place
     // rather than lower-casing (two allocations) each existing name.
-    headers.removeAll { ASCIICase.equal($0.name, name) }
+    // Usually there is none to remove: a read-only scan then, not
+    // removeAll's in-place partition (which first makes the array unique).
+    if headers.contains(where: { ASCIICase.equal($0.name, name) }) {
+      headers.removeAll { ASCIICase.equal($0.name, name) }
+    }
     headers.append((name, value))
   }
 
