@@ -18,14 +18,13 @@ final class VerifiedTokenCache {
   static let maxTokenBytes = 1024
   private static let nextVerifier = Atomic<UInt64>(1)
 
-  private struct Entry {
-    var verifier: UInt64
-    var hash: Int
-    var token: [UInt8]
-    var claims: AccessClaims
-  }
-
-  private var entries = [Entry?](repeating: nil, count: slots)
+  // The entries as parallel arrays, so a lookup reads each field in place: an optional
+  // struct entry was copied out whole (its token and every claim retained) to be checked.
+  /// Whose entry each slot holds; 0 (no verifier has it) for none.
+  private var verifiers = [UInt64](repeating: 0, count: slots)
+  private var hashes = [Int](repeating: 0, count: slots)
+  private var tokens = [[UInt8]](repeating: [], count: slots)
+  private var claimsInSlot = [AccessClaims?](repeating: nil, count: slots)
 
   /// A fresh identity for a verifier's entries.
   static func newVerifierID() -> UInt64 {
@@ -52,26 +51,30 @@ final class VerifiedTokenCache {
   }()
 
   /// Hasher is seeded per process, so which slot a token lands in tells an observer nothing.
-  /// Only the length and the last 32 bytes (the signature's end) are hashed: the hash picks a
-  /// slot and is never trusted, the whole token is compared, and SipHash over a few hundred
-  /// bytes cost more than the rest of the lookup.
+  /// Only the length and the last 8 bytes (the end of the signature, a MAC's or an ECDSA or
+  /// EdDSA signature's random-looking bits) are hashed: the hash picks a slot and is never
+  /// trusted, the whole token is compared, and SipHash over a few hundred bytes cost more than
+  /// the rest of the lookup.
   static func hash(_ token: UnsafeBufferPointer<UInt8>) -> Int {
     var hasher = Hasher()
     hasher.combine(token.count)
-    let tail = UnsafeBufferPointer(rebasing: token[max(0, token.count - 32)...])
-    hasher.combine(bytes: UnsafeRawBufferPointer(tail))
+    if token.count >= 8, let base = token.baseAddress {
+      hasher.combine(UnsafeRawPointer(base).loadUnaligned(fromByteOffset: token.count - 8, as: UInt64.self))
+    } else {
+      hasher.combine(bytes: UnsafeRawBufferPointer(token))
+    }
     return hasher.finalize()
   }
 
   func claims(for token: UnsafeBufferPointer<UInt8>, hash: Int, verifier: UInt64) -> AccessClaims? {
-    guard let entry = entries[slot(hash)], entry.verifier == verifier, entry.hash == hash,
-      entry.token.count == token.count
-    else { return nil }
+    let index = slot(hash)
+    guard verifiers[index] == verifier, hashes[index] == hash, tokens[index].count == token.count else {
+      return nil
+    }
     // Constant time over the whole token: a valid token held by someone else must not be
     // recoverable byte by byte from how long a near miss takes.
-    return entry.token.withUnsafeBufferPointer { cached in
-      Self.equal(cached, token) ? entry.claims : nil
-    }
+    let same = tokens[index].withUnsafeBufferPointer { cached in Self.equal(cached, token) }
+    return same ? claimsInSlot[index] : nil
   }
 
   /// Equal buffers of the same length, eight bytes at a time, always reading all of them.
@@ -97,7 +100,11 @@ final class VerifiedTokenCache {
 
   func remember(_ claims: AccessClaims, for token: UnsafeBufferPointer<UInt8>, hash: Int, verifier: UInt64) {
     guard token.count <= Self.maxTokenBytes else { return }
-    entries[slot(hash)] = Entry(verifier: verifier, hash: hash, token: Array(token), claims: claims)
+    let index = slot(hash)
+    verifiers[index] = verifier
+    hashes[index] = hash
+    tokens[index] = Array(token)
+    claimsInSlot[index] = claims
   }
 
   private func slot(_ hash: Int) -> Int { Int(UInt(bitPattern: hash) % UInt(Self.slots)) }
