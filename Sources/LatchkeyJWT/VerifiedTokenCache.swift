@@ -18,13 +18,17 @@ final class VerifiedTokenCache {
   static let maxTokenBytes = 1024
   private static let nextVerifier = Atomic<UInt64>(1)
 
-  // The entries as parallel arrays, so a lookup reads each field in place: an optional
-  // struct entry was copied out whole (its token and every claim retained) to be checked.
-  /// Whose entry each slot holds; 0 (no verifier has it) for none.
-  private var verifiers = [UInt64](repeating: 0, count: slots)
-  private var hashes = [Int](repeating: 0, count: slots)
-  private var tokens = [[UInt8]](repeating: [], count: slots)
-  private var claimsInSlot = [AccessClaims?](repeating: nil, count: slots)
+  private struct Slot {
+    /// Whose entry this is; 0 (no verifier has it) for none.
+    var verifier: UInt64 = 0
+    var hash = 0
+    var token: [UInt8] = []
+    var claims: AccessClaims?
+  }
+
+  /// Read through a buffer pointer, so a lookup loads each field in place: an optional entry
+  /// read from the array was copied out whole (its token and every claim retained) to be checked.
+  private var table = [Slot](repeating: Slot(), count: VerifiedTokenCache.slots)
 
   /// A fresh identity for a verifier's entries.
   static func newVerifierID() -> UInt64 {
@@ -68,13 +72,15 @@ final class VerifiedTokenCache {
 
   func claims(for token: UnsafeBufferPointer<UInt8>, hash: Int, verifier: UInt64) -> AccessClaims? {
     let index = slot(hash)
-    guard verifiers[index] == verifier, hashes[index] == hash, tokens[index].count == token.count else {
-      return nil
+    return table.withUnsafeBufferPointer { slots in
+      guard slots[index].verifier == verifier, slots[index].hash == hash,
+        slots[index].token.count == token.count
+      else { return nil }
+      // Constant time over the whole token: a valid token held by someone else must not be
+      // recoverable byte by byte from how long a near miss takes.
+      let same = slots[index].token.withUnsafeBufferPointer { cached in Self.equal(cached, token) }
+      return same ? slots[index].claims : nil
     }
-    // Constant time over the whole token: a valid token held by someone else must not be
-    // recoverable byte by byte from how long a near miss takes.
-    let same = tokens[index].withUnsafeBufferPointer { cached in Self.equal(cached, token) }
-    return same ? claimsInSlot[index] : nil
   }
 
   /// Equal buffers of the same length, eight bytes at a time, always reading all of them.
@@ -100,11 +106,7 @@ final class VerifiedTokenCache {
 
   func remember(_ claims: AccessClaims, for token: UnsafeBufferPointer<UInt8>, hash: Int, verifier: UInt64) {
     guard token.count <= Self.maxTokenBytes else { return }
-    let index = slot(hash)
-    verifiers[index] = verifier
-    hashes[index] = hash
-    tokens[index] = Array(token)
-    claimsInSlot[index] = claims
+    table[slot(hash)] = Slot(verifier: verifier, hash: hash, token: Array(token), claims: claims)
   }
 
   private func slot(_ hash: Int) -> Int { Int(UInt(bitPattern: hash) % UInt(Self.slots)) }
