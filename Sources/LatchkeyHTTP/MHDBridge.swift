@@ -44,7 +44,13 @@ final class RequestState: @unchecked Sendable {
   var method = ""
   var path = ""
   var pathSegments: [String] = []
-  var headers: [(name: String, value: String)] = []
+  /// Room for a typical request's headers from the start, not grown 1, 2, 4, 8 (and checked for
+  /// room on each header).
+  var headers: [(name: String, value: String)] = {
+    var headers: [(name: String, value: String)] = []
+    headers.reserveCapacity(8)
+    return headers
+  }()
   /// Some header could change how the body is framed or be refused by
   /// `framing(of:)` (a name that is not a token, Content-Length,
   /// Transfer-Encoding); without one the answer is `.none` unasked.
@@ -75,8 +81,6 @@ private func collectHeader(
   if !isToken || (count == 14 && name == "content-length") || (count == 17 && name == "transfer-encoding") {
     state.framingHeaders = true
   }
-  // Room for a typical request's headers at once, not grown 1, 2, 4, 8.
-  if state.headers.isEmpty { state.headers.reserveCapacity(8) }
   state.headers.append((name, value.map { String(cString: $0) } ?? ""))
   return .YES
 }
@@ -89,7 +93,8 @@ private func lowercasedName(_ key: UnsafePointer<CChar>) -> (name: String, isTok
   let length = strlen(key)
   return key.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
     let name = UnsafeBufferPointer(start: bytes, count: length)
-    let isToken = length > 0 && name.allSatisfy { tokenBytes[Int($0)] }
+    let table = tokenBytes  // once, not a lazy global's check per byte
+    let isToken = length > 0 && name.allSatisfy { table[Int($0)] }
     guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
       return (String(decoding: name, as: UTF8.self), isToken)
     }
