@@ -20,30 +20,36 @@ let package = Package(
     .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     // Only what Swift cannot call directly: MHD's variadic functions.
     .target(name: "CLatchkeyShims", dependencies: ["CMicroHTTPD"]),
+    // pthread_setname_np, a GNU extension the Glibc module leaves out.
+    .target(name: "CLatchkeyThreads"),
 
-    // Foundation and Synchronization only: the bounded thread pool.
-    .target(name: "LatchkeyConcurrency"),
+    // FoundationEssentials, Dispatch and pthreads only: the bounded thread pool, threads, conditions.
+    .target(name: "LatchkeyConcurrency", dependencies: ["CLatchkeyThreads"]),
+    // Foundation's whitespace trimming, for every layer (the domain included) without Foundation.
+    .target(name: "LatchkeyText"),
     // JSON text for the hot paths (JWT claims, fixed answers, log lines): one escaper.
     .target(name: "LatchkeyJSON"),
     .target(name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2"]),
     .target(name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto", "LatchkeyJSON"]),
     .target(
       name: "LatchkeyHTTP",
-      dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency", "LatchkeyJSON"]),
-    .target(name: "LatchkeyPostgres", dependencies: ["CLibPQ"]),
+      dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency", "LatchkeyJSON", "LatchkeyText"]),
+    .target(name: "LatchkeyPostgres", dependencies: ["CLibPQ", "LatchkeyConcurrency", "LatchkeyText"]),
     // The layers, dependencies pointing inward: the domain imports no
     // adapter; the store adds PostgreSQL; the server wires everything.
-    .target(name: "LatchkeyDomain"),
+    .target(name: "LatchkeyDomain", dependencies: ["LatchkeyText"]),
     .target(name: "LatchkeyStore", dependencies: ["LatchkeyDomain", "LatchkeyPostgres"]),
     .target(
       name: "LatchkeyServer",
       dependencies: [
         "LatchkeyDomain", "LatchkeyStore", "LatchkeyHTTP", "LatchkeyPostgres", "LatchkeyCrypto",
-        "LatchkeyJWT", "LatchkeyConcurrency", "LatchkeyJSON",
+        "LatchkeyJWT", "LatchkeyConcurrency", "LatchkeyJSON", "LatchkeyText",
       ]),
     .executableTarget(
       name: "latchkey",
-      dependencies: ["LatchkeyServer", "LatchkeyStore", "LatchkeyDomain", "LatchkeyConcurrency"]),
+      dependencies: [
+        "LatchkeyServer", "LatchkeyStore", "LatchkeyDomain", "LatchkeyConcurrency", "LatchkeyText",
+      ]),
 
     // Test helpers shared by the test targets: a raw HTTP/1.1 client, a
     // throwaway database per suite, an in-process server.
@@ -53,6 +59,7 @@ let package = Package(
       path: "Tests/LatchkeyTesting"),
 
     .testTarget(name: "LatchkeyConcurrencyTests", dependencies: ["LatchkeyConcurrency"]),
+    .testTarget(name: "LatchkeyTextTests", dependencies: ["LatchkeyText"]),
     .testTarget(name: "LatchkeyCryptoTests", dependencies: ["LatchkeyCrypto", "CArgon2"]),
     .testTarget(name: "LatchkeyJWTTests", dependencies: ["LatchkeyJWT", "LatchkeyCrypto"]),
     .testTarget(

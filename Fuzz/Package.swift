@@ -15,7 +15,10 @@ let package = Package(
     .systemLibrary(name: "CLibCrypto", path: "Linked/CLibCrypto", pkgConfig: "libcrypto"),
     .systemLibrary(name: "CMicroHTTPD", path: "Linked/CMicroHTTPD", pkgConfig: "libmicrohttpd"),
     .target(name: "CLatchkeyShims", dependencies: ["CMicroHTTPD"], path: "Linked/CLatchkeyShims"),
-    .target(name: "LatchkeyConcurrency", path: "Linked/LatchkeyConcurrency"),
+    .target(name: "CLatchkeyThreads", path: "Linked/CLatchkeyThreads"),
+    .target(
+      name: "LatchkeyConcurrency", dependencies: ["CLatchkeyThreads"], path: "Linked/LatchkeyConcurrency"),
+    .target(name: "LatchkeyText", path: "Linked/LatchkeyText"),
     .target(name: "LatchkeyJSON", path: "Linked/LatchkeyJSON"),
     .target(
       name: "LatchkeyCrypto", dependencies: ["CLibCrypto", "CArgon2", "LatchkeyConcurrency"],
@@ -24,7 +27,7 @@ let package = Package(
       name: "LatchkeyJWT", dependencies: ["LatchkeyCrypto", "LatchkeyJSON"], path: "Linked/LatchkeyJWT"),
     .target(
       name: "LatchkeyHTTP",
-      dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency", "LatchkeyJSON"],
+      dependencies: ["CMicroHTTPD", "CLatchkeyShims", "LatchkeyConcurrency", "LatchkeyJSON", "LatchkeyText"],
       path: "Linked/LatchkeyHTTP"),
 
     // LLVMFuzzerRunDriver's declaration, and the shared main that calls it.

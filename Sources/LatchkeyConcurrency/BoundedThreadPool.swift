@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 public enum BoundedThreadPoolError: Error, Sendable, Equatable {
   /// Every thread is busy and the queue is full (or the pool is shut down):
@@ -24,11 +25,10 @@ public final class BoundedThreadPool: Sendable {
     self.queueLimit = queueLimit
     state = BoundedThreadPoolState(queueLimit: queueLimit)
     for index in 0..<threadCount {
-      let thread = Thread { [state] in state.workerLoop() }
       // pthread_setname_np takes 15 characters: ps, top and gdb show this.
-      thread.name = "\(name.prefix(12))-\(index % 100)"
-      thread.stackSize = 1 << 20
-      thread.start()
+      NativeThread.start(name: "\(name.prefix(12))-\(index % 100)", stackSize: 1 << 20) { [state] in
+        state.workerLoop()
+      }
     }
   }
 
@@ -76,7 +76,7 @@ private final class ResultBox<T>: @unchecked Sendable {
   var result: Result<T, any Error>?
 }
 
-/// Every mutable field is guarded by `condition`'s lock. An NSCondition
+/// Every mutable field is guarded by `condition`'s lock. A condition
 /// rather than a `Mutex`: idle workers must sleep until a job arrives, and
 /// `Mutex` offers no condition wait.
 private final class BoundedThreadPoolState: @unchecked Sendable {
@@ -87,7 +87,7 @@ private final class BoundedThreadPoolState: @unchecked Sendable {
     var done: DispatchSemaphore?
   }
 
-  private let condition = NSCondition()
+  private let condition = ThreadCondition()
   private let queueLimit: Int
   private var jobs: [Job] = []
   private var head = 0

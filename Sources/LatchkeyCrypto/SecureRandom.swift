@@ -1,5 +1,5 @@
 import CLibCrypto
-import Foundation
+import FoundationEssentials
 
 /// Randomness for salts, tokens and ids, from OpenSSL's CSPRNG.
 public enum SecureRandom {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyText
 
 #if canImport(Glibc)
   import Glibc
@@ -69,7 +70,7 @@ public struct ClientAddressResolver: Sendable {
     guard isTrusted(peer) else { return peer }
     let forwarded = request.headers.filter { $0.name == "x-forwarded-for" }
       .flatMap { $0.value.split(separator: ",") }
-      .map { $0.trimmingCharacters(in: .whitespaces) }
+      .map { $0.trimmingWhitespace() }
     for hop in forwarded.reversed() {
       guard AddressRange.parseAddress(hop) != nil else { return peer }
       if !isTrusted(hop) { return hop }

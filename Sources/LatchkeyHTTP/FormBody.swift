@@ -1,3 +1,5 @@
+import LatchkeyText
+
 /// A strict `application/x-www-form-urlencoded` parser (the body of OAuth
 /// token and revocation requests). Pure, so tests and the fuzzer drive it.
 ///
@@ -126,7 +128,7 @@ extension Request {
     -> [String: String]
   {
     let contentType = header("content-type")?.split(separator: ";").first?
-      .trimmingCharacters(in: .whitespaces).lowercased()
+      .trimmingWhitespace().lowercased()
     guard contentType == "application/x-www-form-urlencoded" else {
       throw HTTPError(
         status: 415, code: "unsupported_media_type",

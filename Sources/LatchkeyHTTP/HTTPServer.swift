@@ -1,8 +1,15 @@
 import CLatchkeyShims
 import CMicroHTTPD
-import Foundation
+import Dispatch
+import FoundationEssentials
 import LatchkeyConcurrency
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 public enum HTTPServerError: Error, CustomStringConvertible {
   case startFailed(String)
@@ -109,15 +116,12 @@ public final class HTTPServer: Sendable {
     // allows from any thread; stop() waits for it to end before stopping MHD.
     nonisolated(unsafe) let acceptingDaemon = daemon
     // Holds the server only while accepting: stop() waits for it to end.
-    let acceptor = Thread { [self] in
+    NativeThread.start(name: "latchkey-accept", stackSize: 1 << 18) { [self] in
       let limit = UInt32(clamping: configuration.maxConnections)
       let count = Int(latchkey_accept_loop(acceptingDaemon, listenSocket, wake, limit))
       acceptorDone.withLock { $0 = count }
       acceptorEnded.signal()
     }
-    acceptor.name = "latchkey-accept"
-    acceptor.stackSize = 1 << 18
-    acceptor.start()
     return Running(daemon: daemon, listenSocket: listenSocket, wakeDescriptor: wake, retained: retained)
   }
 

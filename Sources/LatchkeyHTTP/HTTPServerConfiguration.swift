@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 public struct HTTPServerConfiguration: Sendable {
   public var host: String = "127.0.0.1"

@@ -1,6 +1,13 @@
 import CLatchkeyShims
 import CMicroHTTPD
-import Foundation
+import Dispatch
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 // The C side of `HTTPServer`: libmicrohttpd's callbacks and the per-request
 // state they share. Everything here runs on MHD's poll threads, except a

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyText
 
 /// One HTTP request, fully read. Built on the poll thread and handed to a
 /// worker as a value, so handlers never touch the MHD connection.
@@ -90,8 +91,8 @@ public struct Request: Sendable {
 
   static func trimmed(_ scalars: Substring.UnicodeScalarView) -> String {
     var slice = scalars[...]
-    while let first = slice.first, CharacterSet.whitespaces.contains(first) { slice = slice.dropFirst() }
-    while let last = slice.last, CharacterSet.whitespaces.contains(last) { slice = slice.dropLast() }
+    while let first = slice.first, first.isTrimmableWhitespace { slice = slice.dropFirst() }
+    while let last = slice.last, last.isTrimmableWhitespace { slice = slice.dropLast() }
     return String(String.UnicodeScalarView(slice))
   }
 
@@ -124,7 +125,7 @@ public struct Request: Sendable {
   /// well-formed JSON with the right field types (400).
   public func decodeJSON<T: Decodable>(_ type: T.Type) throws(HTTPError) -> T {
     let contentType = header("content-type")?.split(separator: ";").first?
-      .trimmingCharacters(in: .whitespaces).lowercased()
+      .trimmingWhitespace().lowercased()
     guard contentType == "application/json" else {
       throw HTTPError(
         status: 415, code: "unsupported_media_type",

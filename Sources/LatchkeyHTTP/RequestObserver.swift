@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Observes every finished request (access log, metrics).
 public protocol RequestObserver: Sendable {

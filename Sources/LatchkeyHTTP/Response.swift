@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An HTTP response. Headers are an ordered list so several `Set-Cookie`
 /// headers survive.

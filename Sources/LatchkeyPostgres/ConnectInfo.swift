@@ -1,5 +1,6 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+import LatchkeyText
 
 /// libpq connection keywords built from a URL plus our settings.
 ///
@@ -63,7 +64,7 @@ extension String {
   /// libpq messages are multi-line with tab-indented hints; one line reads better in logs.
   var singleLine: String {
     split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == "\r" })
-      .map { $0.trimmingCharacters(in: .whitespaces) }
+      .map { $0.trimmingWhitespace() }
       .filter { !$0.isEmpty }
       .joined(separator: " ")
   }

@@ -1,5 +1,5 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
 
 /// Applies versioned SQL files (`NNNN_description.sql`) in numeric order, each in its own
 /// transaction together with its row in `latchkey_schema_migrations`.

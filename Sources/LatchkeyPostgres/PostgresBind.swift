@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A statement parameter. Everything but `bytes` travels in text format, so the server infers the
 /// type from the statement; cast where that is ambiguous (`$1::uuid`, `$2::bytea`, `$3::int8`).

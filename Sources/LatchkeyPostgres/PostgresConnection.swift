@@ -1,5 +1,11 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 // Over 300 lines on purpose: the whole libpq protocol surface (connect,
 // prepare, bind, result reading, error mapping) in one place, so no other

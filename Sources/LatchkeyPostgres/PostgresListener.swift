@@ -1,6 +1,13 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// LISTEN/NOTIFY on a dedicated direct connection (never pooled, never through a transaction-mode
 /// PgBouncer: LISTEN lives in a session).
@@ -68,13 +75,11 @@ public final class PostgresListener: Sendable {
       return true
     }
     guard launch else { return }
-    let thread = Thread { [self] in
+    NativeThread.start(name: "latchkey-listener") { [self] in
       control.withLock { $0.thread = pthread_self() }
       run()
       running.leave()
     }
-    thread.name = "latchkey-listener"
-    thread.start()
   }
 
   deinit {

@@ -1,5 +1,6 @@
 import CLibPQ
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 
 /// A bounded pool of connections. Connections are opened lazily, at most `size` exist, and one
 /// that breaks is discarded so the next acquire opens a fresh one: after an outage the pool
@@ -210,7 +211,7 @@ private final class PoolState: @unchecked Sendable {
     var discarded = 0
   }
 
-  let condition = NSCondition()
+  let condition = ThreadCondition()
   var storage = Storage()
 
   func locked<R>(_ body: (inout Storage) throws -> R) rethrows -> R {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One row of a result, values in PostgreSQL's text format. Accessors return nil for NULL, for a
 /// column that does not exist and for a value that does not parse as the requested type.

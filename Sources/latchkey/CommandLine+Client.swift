@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LatchkeyConcurrency
 import LatchkeyDomain
 import LatchkeyPostgres
@@ -111,31 +111,52 @@ enum ClientCommand {
     case .add(let name, let scopes, let grants, let isPublic, let uris):
       let added = try service.registerClient(
         name: name, isPublic: isPublic, grants: grants, scopes: scopes, redirectURIs: uris)
-      var fields: [String: Any] = ["client_id": added.client.clientID]
-      if let secret = added.secret { fields["client_secret"] = secret }
-      print(Self.jsonLine(fields))
+      print(Self.jsonLine(Added(client_id: added.client.clientID, client_secret: added.secret)))
     case .list:
       for client in try service.listClients() {
         print(
-          Self.jsonLine([
-            "id": client.clientID, "name": client.name, "grants": client.grants.map(\.rawValue),
-            "scopes": client.scopes, "public": client.isPublic, "redirect_uris": client.redirectURIs,
-            "created": ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: client.createdAt)),
-          ]))
+          Self.jsonLine(
+            Listed(
+              created: ListingTime.seconds(client.createdAt), grants: client.grants.map(\.rawValue),
+              id: client.clientID, name: client.name, public: client.isPublic,
+              redirect_uris: client.redirectURIs, scopes: client.scopes)))
       }
     case .remove(let id):
       guard try service.removeClient(id: id) else {
         CommandLine.printError("latchkey: no client with this id")
         return 1
       }
-      print(Self.jsonLine(["removed": id.lowercased()]))
+      print(Self.jsonLine(Removed(removed: id.lowercased())))
     }
     return 0
   }
 
-  static func jsonLine(_ fields: [String: Any]) -> String {
-    let data = try? JSONSerialization.data(
-      withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+  // The printed shapes; a nil secret leaves its member out.
+  private struct Added: Encodable {
+    var client_id: String
+    var client_secret: String?
+  }
+
+  private struct Listed: Encodable {
+    var created: String
+    var grants: [String]
+    var id: String
+    var name: String
+    var `public`: Bool
+    var redirect_uris: [String]
+    var scopes: [String]
+  }
+
+  private struct Removed: Encodable {
+    var removed: String
+  }
+
+  /// Sorted keys and unescaped slashes: the bytes JSONSerialization printed with the same options
+  /// (the escaping is the same code), without needing full Foundation.
+  static func jsonLine(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = try? encoder.encode(value)
     return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
   }
 }

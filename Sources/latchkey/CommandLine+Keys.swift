@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import LatchkeyDomain
 import LatchkeyPostgres
 import LatchkeyServer
 import LatchkeyStore
+import LatchkeyText
 
 extension CommandLine {
   static let keysUsage = "usage: latchkey keys rotate|list"
@@ -16,7 +17,7 @@ extension CommandLine {
     }
     // Decided before the rest of the configuration is read, so HS256 is what the error names even
     // when other settings are missing too.
-    let algorithm = environment["LATCHKEY_JWT_ALG"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    let algorithm = environment["LATCHKEY_JWT_ALG"]?.trimmingWhitespaceAndNewlines() ?? ""
     if command == "rotate" && (algorithm.isEmpty || algorithm.lowercased() == "hs256") {
       printError(
         "configuration error: LATCHKEY_JWT_ALG is HS256, which signs with the secret and has no keys to rotate"
@@ -47,9 +48,7 @@ extension CommandLine {
 
   /// One key as a JSON object on one line, members in a fixed order.
   static func keyLine(_ key: SigningKeyListing) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    func time(_ seconds: Double) -> String { formatter.string(from: Date(timeIntervalSince1970: seconds)) }
+    func time(_ seconds: Double) -> String { ListingTime.milliseconds(seconds) }
     var members = [
       ("kid", key.record.kid), ("alg", key.record.algorithm.rawValue), ("state", key.state.rawValue),
       ("created_at", time(key.record.createdAt)), ("activates_at", time(key.record.activatesAt)),

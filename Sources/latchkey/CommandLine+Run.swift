@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyDomain
@@ -8,6 +8,8 @@ import LatchkeyStore
 
 #if canImport(Glibc)
   import Glibc
+#elseif canImport(Darwin)
+  import Darwin
 #endif
 
 extension CommandLine {
@@ -77,7 +79,19 @@ extension CommandLine {
   }
 
   static func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    // Unbuffered, straight to the descriptor, as FileHandle.standardError wrote.
+    let bytes = Array((text + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+      if written > 0 {
+        offset += written
+      } else if written < 0 && errno == EINTR {
+        continue
+      } else {
+        return
+      }
+    }
   }
 
   static func serve(_ environment: [String: String]) throws -> Int32 {

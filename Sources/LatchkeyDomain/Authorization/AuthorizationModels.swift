@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Who the sign-in cookie of the authorization pages names.
 public struct SignedInUser: Sendable, Equatable {

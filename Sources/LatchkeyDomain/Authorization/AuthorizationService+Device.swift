@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AuthorizationService {
   /// `POST /oauth/device_authorization` (RFC 8628 §3.1–3.2): the client

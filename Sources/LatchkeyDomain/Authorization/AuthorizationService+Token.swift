@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AuthorizationService {
   /// Every grant `/oauth/token` offers (docs/oauth.md#token-endpoint).

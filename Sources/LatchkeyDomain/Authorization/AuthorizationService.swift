@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The flows a person takes part in (docs/oauth.md#authorization-code-flow
 /// and #device-flow): the authorization endpoint's sign-in and consent,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `authorization_code` grant's rules (RFC 6749 §4.1.3, §10.5; RFC 7636 §4.6) as a pure function:
 /// the token endpoint reads the code under a lock, asks `decide`, and applies the answer in the same

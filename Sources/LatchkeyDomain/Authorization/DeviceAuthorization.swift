@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A pending device authorization as the store knows it (found by the device code's hash, or by the
 /// user code on `/device`). Times are unix seconds.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the token endpoint answers a device polling with its device code (RFC 8628 §3.5).
 public enum DevicePollAnswer: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An issued authorization code as the store knows it (found by the code's hash; the code itself is
 /// never kept), with everything RFC 6749 §4.1.3 and RFC 7636 §4.6 bind it to. Times are unix seconds.

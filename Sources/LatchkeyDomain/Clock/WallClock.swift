@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Time, injected so that rotation, expiry and throttling are testable.
 public protocol WallClock: Sendable {

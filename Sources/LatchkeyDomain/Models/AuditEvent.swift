@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A security event, written in the same transaction as the change it
 /// describes (docs/api.md#audit).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The identity an access token proved, as the handlers need it.
 public struct AuthenticatedUser: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A live session (token family) as `GET /api/sessions` lists it.
 public struct SessionInfo: Sendable, Equatable {

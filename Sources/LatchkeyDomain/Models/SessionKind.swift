@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a session (a token family) was started by, which decides where its
 /// refresh tokens are accepted: a cookie session's only at `POST /refresh`,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A refresh token issued to the client: the value goes into the cookie
 /// and is never stored; `expiresAt` drives the cookie's Max-Age.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension UUID {
   /// `uuidString.lowercased()` without its two allocations and snprintf:

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension UUID {
   /// Parses the canonical 36-character form (either case) without

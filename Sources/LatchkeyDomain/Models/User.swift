@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyText
 
 /// An account as the store keeps it. `passwordHash` is a PHC string.
 public struct User: Sendable, Equatable {
@@ -17,6 +18,6 @@ public struct User: Sendable, Equatable {
   /// The case-insensitive identity of an address: trimmed and lower-cased,
   /// so `Ann@Example.com ` and `ann@example.com` are one account.
   public static func emailKey(_ email: String) -> String {
-    email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    email.trimmingWhitespaceAndNewlines().lowercased()
   }
 }

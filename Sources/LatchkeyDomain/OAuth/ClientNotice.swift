@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A change to the clients, or a failed client authentication, as
 /// instances tell each other about it (over PostgreSQL NOTIFY, published in

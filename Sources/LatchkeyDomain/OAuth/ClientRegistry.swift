@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where client authentication finds clients and learns whether a failure
 /// is on record, so that in the steady state a successful authentication

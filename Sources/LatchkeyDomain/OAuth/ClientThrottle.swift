@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The failure budgets of client authentication: one per client id and one
 /// per address, with the login limits and window (docs/oauth.md#client-authentication).

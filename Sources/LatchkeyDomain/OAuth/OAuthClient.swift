@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A registered OAuth client as the store keeps it. The secret exists only
 /// as a digest: it is shown once, at registration.

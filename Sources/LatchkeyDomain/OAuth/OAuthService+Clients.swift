@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyText
 
 extension OAuthService {
   /// Registers a client (`latchkey client add`, docs/oauth.md#clients). A
@@ -7,7 +8,7 @@ extension OAuthService {
   public func registerClient(
     name: String, isPublic: Bool, grants: [OAuthGrantType], scopes: [String], redirectURIs: [String]
   ) throws -> RegisteredClient {
-    let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+    let trimmed = name.trimmingWhitespaceAndNewlines()
     guard !trimmed.isEmpty, trimmed.count <= 200 else {
       throw OAuthError.invalidRequest("a client needs a name of 1 to 200 characters")
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What introspection found (RFC 7662 §2.2; docs/oauth.md#introspection).
 public enum TokenIntrospection: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension OAuthService {
   /// `POST /oauth/revoke` (RFC 7009; docs/oauth.md#revocation). Returns

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `/oauth/token` answers for a client-credentials grant.
 public struct ClientTokenGrant: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The OAuth 2.0 side of Latchkey (docs/oauth.md): clients, the token,
 /// revocation and introspection endpoints. It shares the session side's

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the authorization code and device flows keep their state between
 /// the browser's steps and the client's token request (docs/oauth.md). Codes

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where registered OAuth clients live (docs/oauth.md#clients).
 public protocol ClientStore {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where accounts, sessions, counters and audit events live. The services
 /// see only these protocols; `LatchkeyStore` implements them on PostgreSQL

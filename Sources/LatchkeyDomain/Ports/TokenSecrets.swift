@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The secret-dependent primitives of sessions: random values, refresh
 /// token hashing and successor derivation, device-cookie tags.

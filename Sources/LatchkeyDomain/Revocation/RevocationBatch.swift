@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one transaction revoked, for the revocation checker and metrics.
 public struct RevocationBatch: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Answers "has this access token been revoked?" for every protected
 /// request. One protocol, so the in-memory view kept current across

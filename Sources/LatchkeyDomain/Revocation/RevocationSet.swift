@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything revoked that an unexpired access token could still run into:
 /// sessions, denylisted `jti`s and per-user cut-offs. A value type with pure

@@ -1,3 +1,5 @@
+import LatchkeyText
+
 /// Registration and password-change rules (docs/api.md#register, NIST SP 800-63B):
 /// length in Unicode scalars, no composition rules.
 public struct PasswordPolicy: Sendable {
@@ -20,7 +22,7 @@ public struct PasswordPolicy: Sendable {
   /// Unicode scalars, not user-perceived characters, so a combining mark
   /// after '@' or '.' cannot hide it.
   public static func validateEmail(_ email: String) throws(AuthError) {
-    let trimmed = email.trimmingCharacters(in: .whitespacesAndNewlines)
+    let trimmed = email.trimmingWhitespaceAndNewlines()
     let scalars = Array(trimmed.unicodeScalars)
     let ats = scalars.indices.filter { scalars[$0] == "@" }
     guard trimmed.utf8.count <= 254, ats.count == 1, let at = ats.first, at > 0, at < scalars.count - 1,

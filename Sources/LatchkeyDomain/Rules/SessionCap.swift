@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A live session as the cap sees it.
 public struct CappedSession: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A successful login: the tokens, and the device cookie value that marks
 /// this browser as one the account's owner uses.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AuthService {
   /// Ends the cookie's session (and the sign-in cookie's, which the same

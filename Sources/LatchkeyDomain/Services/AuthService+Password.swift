@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AuthService {
   /// Changes the caller's password (docs/api.md#password): every

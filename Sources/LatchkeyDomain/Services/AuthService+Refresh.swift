@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A rotated refresh token with what its new access token needs: the
 /// browser's refresh makes a user token of it, a client's refresh a grant

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyText
 
 extension AuthService {
   /// Creates an account (docs/api.md#register). `client` is nil for the
@@ -10,7 +11,7 @@ extension AuthService {
     try PasswordPolicy.validateEmail(email)
     try policy.validate(password)
     let user = User(
-      id: secrets.newID(), email: email.trimmingCharacters(in: .whitespacesAndNewlines), role: role,
+      id: secrets.newID(), email: email.trimmingWhitespaceAndNewlines(), role: role,
       passwordHash: try hasher.hash(password))
     let now = clock.now()
     let inserted = try store.transaction { tx in

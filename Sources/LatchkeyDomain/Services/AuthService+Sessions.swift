@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension AuthService {
   /// The caller's live sessions, newest first (docs/api.md#sessions).

@@ -1,10 +1,17 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyDomain
 import LatchkeyHTTP
 import LatchkeyPostgres
 import LatchkeyStore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// The composition root: configuration in, a running service out.
 public final class Application: Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import LatchkeyDomain
 import LatchkeyPostgres
 import LatchkeyStore
@@ -38,7 +39,7 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
   private let listener = Mutex<PostgresListener?>(nil)
   private let logger: Logger
   private let ticker = Ticker()
-  private let synced = NSCondition()
+  private let synced = ThreadCondition()
 
   public let name = "client registry"
 
@@ -65,11 +66,9 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
       onConnectionChange: { [weak self] connected in self?.connectionChanged(connected) })
     self.listener.withLock { $0 = listener }
     listener.start()
-    let thread = Thread { [weak self] in
+    NativeThread.start(name: "latchkey-client-resync") { [weak self] in
       while let self, self.ticker.wait(seconds: self.isInSync ? self.resyncInterval : 1) { self.resync() }
     }
-    thread.name = "latchkey-client-resync"
-    thread.start()
     if !waitUntil(timeout: 1, { $0.isInSync }) {
       logger.warning("client registry not in sync yet; client authentication reads the database")
     }

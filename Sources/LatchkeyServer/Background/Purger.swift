@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import LatchkeyDomain
 import LatchkeyStore
 
@@ -27,7 +28,7 @@ public final class Purger: BackgroundService {
   }
 
   public func start() {
-    let thread = Thread { [self] in
+    NativeThread.start(name: "latchkey-purger") { [self] in
       while ticker.wait(seconds: interval) {
         do {
           let removed = try purgeUntilCaughtUp()
@@ -37,8 +38,6 @@ public final class Purger: BackgroundService {
         }
       }
     }
-    thread.name = "latchkey-purger"
-    thread.start()
   }
 
   public func stop() { ticker.stop() }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import LatchkeyDomain
 import LatchkeyPostgres
 import LatchkeyStore
@@ -20,7 +21,7 @@ public final class RevocationAckWaiter: RevocationChecker {
     let acks = Mutex<[String: Set<String>]>([:])
     let connected = Atomic(false)
     /// Signalled on every ack and connection change; waits carry a deadline.
-    let changed = NSCondition()
+    let changed = ThreadCondition()
 
     func signal() {
       changed.lock()
@@ -40,7 +41,7 @@ public final class RevocationAckWaiter: RevocationChecker {
       applicationName: "latchkey-command",
       onNotification: { _, payload in
         guard let ack = RevocationAck(payload: payload) else { return }
-        book.acks.withLock { $0[ack.key, default: []].insert(ack.instance) }
+        book.acks.withLock { _ = $0[ack.key, default: []].insert(ack.instance) }
         book.signal()
       },
       onConnectionChange: { up in

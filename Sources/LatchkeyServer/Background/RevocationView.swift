@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import LatchkeyDomain
 import LatchkeyPostgres
 import LatchkeyStore
@@ -26,7 +27,7 @@ public final class RevocationView: RevocationChecker, BackgroundService {
   /// Which instances have applied each recently revoked key (and when the
   /// first ack came), for `revoked`'s wait. A condition, not a Mutex: the
   /// revoker waits on it with a deadline.
-  private let echo = NSCondition()
+  private let echo = ThreadCondition()
   nonisolated(unsafe) private var acks: [String: (time: Double, instances: Set<String>)] = [:]
   private let instance = UUID().uuidString.lowercased()
   private let ackSender: RevocationAckSender
@@ -68,11 +69,9 @@ public final class RevocationView: RevocationChecker, BackgroundService {
       onConnectionChange: { [weak self] connected in self?.connectionChanged(connected) })
     self.listener.withLock { $0 = listener }
     listener.start()
-    let thread = Thread { [weak self] in
+    NativeThread.start(name: "latchkey-revocation-resync") { [weak self] in
       while let self, self.ticker.wait(seconds: self.isInSync ? self.resyncInterval : 1) { self.resync() }
     }
-    thread.name = "latchkey-revocation-resync"
-    thread.start()
     if !waitUntilInSync(timeout: 1) {
       logger.warning("revocation view not in sync yet; /api checks the database until it is")
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Configuration {
   /// `LATCHKEY_PUBLIC_URL` and `LATCHKEY_CLIENT_TOKEN_TTL`; read after the

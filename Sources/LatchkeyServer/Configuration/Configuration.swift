@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import LatchkeyCrypto
 import LatchkeyDomain
 import LatchkeyHTTP
+import LatchkeyText
 
 /// A setting that is missing or malformed. The CLI prints `description` as its
 /// one line on stderr and exits 2; it names the variable, never its value.
@@ -76,7 +77,7 @@ public struct Configuration: Sendable {
     if let previous = try reader.secret("LATCHKEY_JWT_PREVIOUS_SECRETS") {
       let text = String(decoding: previous, as: UTF8.self)
       c.jwtPreviousSecrets = text.split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == "\r\n" })
-        .map { Array($0.trimmingCharacters(in: .whitespaces).utf8) }.filter { !$0.isEmpty }
+        .map { Array($0.trimmingWhitespace().utf8) }.filter { !$0.isEmpty }
       if c.jwtPreviousSecrets.contains(where: { $0.count < 32 }) {
         throw ConfigurationError(
           variable: "LATCHKEY_JWT_PREVIOUS_SECRETS", problem: "has a key shorter than 32 bytes")
@@ -200,14 +201,14 @@ struct EnvironmentReader {
   let env: [String: String]
 
   func string(_ name: String) -> String? {
-    guard let value = env[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+    guard let value = env[name]?.trimmingWhitespaceAndNewlines(), !value.isEmpty else {
       return nil
     }
     return value
   }
 
   func list(_ name: String) -> [String] {
-    (string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    (string(name) ?? "").split(separator: ",").map { $0.trimmingWhitespace() }
       .filter { !$0.isEmpty }
   }
 

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import LatchkeyDomain
 import LatchkeyPostgres
 import LatchkeyStore
@@ -54,7 +55,7 @@ public final class KeyManager: BackgroundService {
       logger.warning("signing keys not loaded yet; retrying", ["error": String(describing: error)])
     }
     running.enter()
-    let thread = Thread { [self] in
+    NativeThread.start(name: "latchkey-signing-keys") { [self] in
       defer { running.leave() }
       while waitForWork() {
         do {
@@ -64,8 +65,6 @@ public final class KeyManager: BackgroundService {
         }
       }
     }
-    thread.name = "latchkey-signing-keys"
-    thread.start()
   }
 
   public func stop() {

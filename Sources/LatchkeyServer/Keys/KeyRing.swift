@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import LatchkeyCrypto
 import LatchkeyDomain
 import LatchkeyJWT
@@ -70,7 +71,7 @@ public final class KeyRing: Sendable {
   private let state: Mutex<State>
   /// HS256's one snapshot, read without a lock or a clock on the hot path.
   private let fixed: Snapshot?
-  private let installed = NSCondition()
+  private let installed = ThreadCondition()
   /// Set by `KeyManager`: a synchronous load, tried when a token must be signed before any key is.
   private let loadNow = Mutex<(@Sendable () -> Void)?>(nil)
   private let lastLoadAttempt = Mutex<Double>(-.infinity)

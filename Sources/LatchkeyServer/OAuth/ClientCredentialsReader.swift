@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import LatchkeyDomain
 import LatchkeyHTTP
+import LatchkeyText
 
 /// Finds a request's client credentials (docs/oauth.md#client-authentication):
 /// HTTP Basic (`client_secret_basic`: id and secret form-urlencoded, then
@@ -36,7 +37,7 @@ struct PresentedClient {
 
   /// `Basic base64(urlencode(id) ":" urlencode(secret))`; nil when malformed.
   static func decodeBasic(_ header: String) -> ClientCredentials? {
-    let encoded = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+    let encoded = header.dropFirst(6).trimmingWhitespace()
     guard let data = Data(base64Encoded: encoded), let colon = data.firstIndex(of: UInt8(ascii: ":")),
       let id = formDecode(data[data.startIndex..<colon]), !id.isEmpty,
       let secret = formDecode(data[(colon + 1)...])

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LatchkeyDomain
 
 /// The authorization server's metadata (RFC 8414), built once from the

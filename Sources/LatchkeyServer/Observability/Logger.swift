@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import LatchkeyConcurrency
 import LatchkeyHTTP
 import LatchkeyJSON
 import Synchronization
@@ -221,14 +222,12 @@ public final class StandardOutputSink: LogSink {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(Self.limit + 4096)
     buffer = Mutex(bytes)
-    let thread = Thread { [self] in
+    NativeThread.start(name: "latchkey-log") { [self] in
       while true {
         usleep(100_000)
         flush()
       }
     }
-    thread.name = "latchkey-log"
-    thread.start()
   }
 
   public func write(_ line: [UInt8]) {

@@ -18,7 +18,7 @@ public struct OriginGuard: Sendable {
     if allowed.contains(normalized) { return }
     // Same origin: the Origin's host[:port] is the Host the request was sent to.
     if let host = request.header("host")?.lowercased(),
-      let range = normalized.range(of: "://"),
+      let range = normalized.firstRange(of: "://"),
       normalized.hasPrefix("http"),
       normalized[range.upperBound...] == host
     {
@@ -32,7 +32,7 @@ public struct OriginGuard: Sendable {
 
   /// The origin (`scheme://host[:port]`) of a URL such as the public URL.
   public static func origin(of url: String) -> String {
-    guard let scheme = url.range(of: "://") else { return url }
+    guard let scheme = url.firstRange(of: "://") else { return url }
     let rest = url[scheme.upperBound...]
     let end = rest.firstIndex(of: "/") ?? rest.endIndex
     return String(url[..<end])

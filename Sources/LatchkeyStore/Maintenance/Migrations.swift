@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LatchkeyPostgres
 
 /// Finds the `sql/` directory and applies pending migrations under the
