@@ -19,7 +19,7 @@ public final class BoundedThreadPool: Sendable {
   public let queueLimit: Int
   private let state: BoundedThreadPoolState
 
-  public init(threads: Int, queueLimit: Int, name: String = "latchkey-pool") {
+  public init(threads: Int, queueLimit: Int, name: String = "lk-pool") {
     precondition(queueLimit >= 0, "negative queue limit")
     threadCount = max(1, threads)
     self.queueLimit = queueLimit
@@ -33,7 +33,7 @@ public final class BoundedThreadPool: Sendable {
   }
 
   /// One thread per active core.
-  public convenience init(queueLimit: Int, name: String = "latchkey-pool") {
+  public convenience init(queueLimit: Int, name: String = "lk-pool") {
     self.init(threads: Self.defaultThreadCount, queueLimit: queueLimit, name: name)
   }
 

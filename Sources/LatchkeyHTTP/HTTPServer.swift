@@ -68,7 +68,7 @@ public final class HTTPServer: Sendable {
     self.observer = observer
     self.workers = BoundedThreadPool(
       threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit,
-      name: "latchkey-worker")
+      name: "lk-worker")
   }
 
   deinit {
@@ -116,7 +116,7 @@ public final class HTTPServer: Sendable {
     // allows from any thread; stop() waits for it to end before stopping MHD.
     nonisolated(unsafe) let acceptingDaemon = daemon
     // Holds the server only while accepting: stop() waits for it to end.
-    NativeThread.start(name: "latchkey-accept", stackSize: 1 << 18) { [self] in
+    NativeThread.start(name: "lk-accept", stackSize: 1 << 18) { [self] in
       let limit = UInt32(clamping: configuration.maxConnections)
       let count = Int(latchkey_accept_loop(acceptingDaemon, listenSocket, wake, limit))
       acceptorDone.withLock { $0 = count }

@@ -49,7 +49,8 @@ public final class Application: Sendable {
       namedStatements: config.databaseListenURL == config.databaseURL)
     store = PostgresStore(pool: pool)
     // Each argon2 job holds argon2MemoryKiB; the queue bounds what waits.
-    hashing = BoundedThreadPool(threads: BoundedThreadPool.defaultThreadCount, queueLimit: 64)
+    hashing = BoundedThreadPool(
+      threads: BoundedThreadPool.defaultThreadCount, queueLimit: 64, name: "lk-hash")
     Self.yieldToRequests(hashing)
     if config.revocationCheck == .memory {
       view = RevocationView(

@@ -66,7 +66,7 @@ public final class ClientRegistryView: ClientRegistry, BackgroundService {
       onConnectionChange: { [weak self] connected in self?.connectionChanged(connected) })
     self.listener.withLock { $0 = listener }
     listener.start()
-    NativeThread.start(name: "latchkey-client-resync") { [weak self] in
+    NativeThread.start(name: "lk-client-sync") { [weak self] in
       while let self, self.ticker.wait(seconds: self.isInSync ? self.resyncInterval : 1) { self.resync() }
     }
     if !waitUntil(timeout: 1, { $0.isInSync }) {

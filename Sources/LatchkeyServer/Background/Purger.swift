@@ -28,7 +28,7 @@ public final class Purger: BackgroundService {
   }
 
   public func start() {
-    NativeThread.start(name: "latchkey-purger") { [self] in
+    NativeThread.start(name: "lk-purger") { [self] in
       while ticker.wait(seconds: interval) {
         do {
           let removed = try purgeUntilCaughtUp()

@@ -69,7 +69,7 @@ public final class RevocationView: RevocationChecker, BackgroundService {
       onConnectionChange: { [weak self] connected in self?.connectionChanged(connected) })
     self.listener.withLock { $0 = listener }
     listener.start()
-    NativeThread.start(name: "latchkey-revocation-resync") { [weak self] in
+    NativeThread.start(name: "lk-revoke-sync") { [weak self] in
       while let self, self.ticker.wait(seconds: self.isInSync ? self.resyncInterval : 1) { self.resync() }
     }
     if !waitUntilInSync(timeout: 1) {

@@ -222,7 +222,7 @@ public final class StandardOutputSink: LogSink {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(Self.limit + 4096)
     buffer = Mutex(bytes)
-    NativeThread.start(name: "latchkey-log") { [self] in
+    NativeThread.start(name: "lk-log") { [self] in
       while true {
         usleep(100_000)
         flush()
