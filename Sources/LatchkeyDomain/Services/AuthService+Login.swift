@@ -129,36 +129,29 @@ extension AuthService {
   }
 
   /// Finds the account and refuses the attempt when a budget it draws on is
-  /// spent. Nothing is written: only verified failures are recorded.
+  /// spent. Nothing is written: only verified failures are recorded. One
+  /// read: the device's budget is fetched before it is known to count.
   func checkThrottle(emailKey: String, device: DeviceToken?, client: ClientInfo, now: Double) throws
     -> (User?, LoginThrottle.Keys)
   {
-    let (user, keys, wait) = try store.read { tx -> (User?, LoginThrottle.Keys, Int?) in
-      let user = try tx.findUser(emailKey: emailKey)
-      // A device cookie counts only for the account it was issued to.
-      let known = device.flatMap { $0.userID == user?.id ? $0 : nil }
-      let keys = LoginThrottle.keys(emailKey: emailKey, device: known, ip: client.ip)
-      let wait = throttle.retryAfter(
-        budget: try tx.throttleCounter(keys.budget), address: try tx.throttleCounter(keys.address), now: now)
-      return (user, keys, wait)
-    }
-    if let wait {
+    let candidates = LoginThrottle.candidateKeys(emailKey: emailKey, device: device, ip: client.ip)
+    let (user, counters) = try store.read { tx in try tx.findUser(emailKey: emailKey, counters: candidates) }
+    // A device cookie counts only for the account it was issued to.
+    let known = device.flatMap { $0.userID == user?.id ? $0 : nil }
+    let keys = LoginThrottle.keys(emailKey: emailKey, device: known, ip: client.ip)
+    if let wait = throttle.retryAfter(
+      budget: counters[keys.budget], address: counters[keys.address], now: now)
+    {
       counter.increment("latchkey_logins_total", [("result", "throttled")])
       throw AuthError.throttled(retryAfter: wait)
     }
     return (user, keys)
   }
 
-  /// Records one verified failure against the attempt's budgets, under
-  /// their row locks so concurrent failures all count.
+  /// Records one verified failure against the attempt's budgets, with its
+  /// audit event, in one atomic store step.
   func recordFailure(_ keys: LoginThrottle.Keys, user: UUID?, client: ClientInfo, now: Double) throws {
-    try store.transaction { tx in
-      for (key, window) in [(keys.budget, throttle.account), (keys.address, throttle.address)] {
-        let counter = window.recordingFailure(try tx.lockThrottleCounter(key), now: now)
-        try tx.saveThrottleCounter(key, counter)
-      }
-      try tx.recordAudit(
-        AuditEvent(time: now, type: .loginFailure, userID: user, sessionID: nil, ip: client.ip))
-    }
+    let audit = AuditEvent(time: now, type: .loginFailure, userID: user, sessionID: nil, ip: client.ip)
+    try store.read { tx in try tx.recordLoginFailure(keys, throttle: throttle, audit: audit) }
   }
 }

@@ -263,6 +263,17 @@ final class InMemoryStore: Store {
 
     func deleteThrottleCounter(_ key: String) throws { state.throttle[key] = nil }
 
+    func findUser(emailKey: String, counters keys: [String]) throws -> (User?, [String: ThrottleCounter]) {
+      (try findUser(emailKey: emailKey), state.throttle.filter { keys.contains($0.key) })
+    }
+
+    func recordLoginFailure(_ keys: LoginThrottle.Keys, throttle: LoginThrottle, audit: AuditEvent) throws {
+      for (key, window) in [(keys.budget, throttle.account), (keys.address, throttle.address)] {
+        state.throttle[key] = window.recordingFailure(state.throttle[key], now: audit.time)
+      }
+      state.audit.append(audit)
+    }
+
     func recordAudit(_ event: AuditEvent) throws { state.audit.append(event) }
 
     func auditEvents(of user: UUID?, limit: Int) throws -> [AuditEvent] {
