@@ -166,4 +166,88 @@ import Testing
       #expect(try store.read { try $0.auditEvents(of: nil, limit: 1000) }.count == total)
     }
   }
+
+  func opening(_ user: UUID, at now: Double, audit: AuditType? = .loginSuccess, clearing: String? = nil)
+    -> SessionOpening
+  {
+    SessionOpening(
+      id: UUID(), user: user, kind: .browser, client: ClientInfo(ip: "192.0.2.1", userAgent: "ua"), now: now,
+      absoluteExpiry: now + 1000, refreshHash: Array(UUID().uuidString.utf8), refreshExpiry: now + 100,
+      audit: audit, clearing: clearing)
+  }
+
+  @Test func aSessionOpensWithItsTokenAuditAndClearedBudgetAndCountsTheLive() throws {
+    try withStore { store, _ throws in
+      let ann = User(id: UUID(), email: "ann@example.com", role: .user, passwordHash: "$argon2id$fake")
+      #expect(try store.transaction { try $0.insertUser(ann, now: 1000) })
+      try store.read { try $0.recordLoginFailure(keys, throttle: throttle, audit: failure(at: 1000)) }
+      let first = opening(ann.id, at: 1001, clearing: keys.budget)
+      #expect(try store.transaction { try $0.openSession(first) } == 1)
+      // The token is usable, the budget is cleared, the address's is not.
+      let live = try store.read { try $0.findLiveToken(hash: first.refreshHash, now: 1002) }
+      #expect(live?.sessionID == first.id && live?.userID == ann.id && live?.expiresAt == 1101)
+      #expect(try counters(store).keys.sorted() == [keys.address])
+      #expect(try store.read { try $0.auditEvents(of: ann.id, limit: 10) } == [first.auditEvent])
+      // No audit event asked for, none written; the count includes the new one.
+      let second = opening(ann.id, at: 1002, audit: nil)
+      #expect(try store.transaction { try $0.openSession(second) } == 2)
+      #expect(try store.read { try $0.auditEvents(of: ann.id, limit: 10) }.count == 1)
+      // Revoked and expired sessions do not count.
+      _ = try store.transaction { try $0.revokeSessions(.session(first.id), reason: .logout, now: 1003) }
+      #expect(try store.transaction { try $0.openSession(opening(ann.id, at: 1004)) } == 2)
+      #expect(try store.transaction { try $0.openSession(opening(ann.id, at: 2003)) } == 2)
+    }
+  }
+
+  @Test func aSessionThatCannotBeAuditedLeavesNothing() throws {
+    try withStore { store, url throws in
+      let ann = User(id: UUID(), email: "ann@example.com", role: .user, passwordHash: "$argon2id$fake")
+      #expect(try store.transaction { try $0.insertUser(ann, now: 1000) })
+      try store.read { try $0.recordLoginFailure(keys, throttle: throttle, audit: failure(at: 1000)) }
+      let pool = PostgresPool(url: url, size: 1)
+      defer { pool.close() }
+      try pool.withConnection { db in
+        try db.execute(
+          script: "alter table audit_events add constraint refuse check (type <> 'login_success')")
+      }
+      let refused = opening(ann.id, at: 1001, clearing: keys.budget)
+      #expect(throws: PostgresError.self) { try store.read { try $0.openSession(refused) } }
+      #expect(try store.read { try $0.findLiveToken(hash: refused.refreshHash, now: 1002) } == nil)
+      #expect(try store.read { try $0.cappedSessions(of: ann.id, now: 1002) }.isEmpty)
+      #expect(try counters(store).count == 2)
+      // Nor does a session for an account that is gone.
+      #expect(throws: PostgresError.self) {
+        try store.read { try $0.openSession(opening(UUID(), at: 1001, audit: nil, clearing: keys.budget)) }
+      }
+      #expect(try counters(store).count == 2)
+    }
+  }
+
+  /// Each login holds the user's row lock while it counts, so concurrent
+  /// logins of one user count one another, as the cap needs.
+  @Test func concurrentOpeningsUnderTheUserLockCountEveryOne() throws {
+    try withStore { store, _ throws in
+      let ann = User(id: UUID(), email: "ann@example.com", role: .user, passwordHash: "$argon2id$fake")
+      #expect(try store.transaction { try $0.insertUser(ann, now: 1000) })
+      let threads = 8
+      let gate = DispatchSemaphore(value: 0)
+      let group = DispatchGroup()
+      let counts = Mutex([Int]())
+      for _ in 0..<threads {
+        group.enter()
+        Thread {
+          gate.wait()
+          let count = try? store.transaction { tx -> Int in
+            _ = try tx.findUser(id: ann.id, lock: true)
+            return try tx.openSession(opening(ann.id, at: 1001))
+          }
+          counts.withLock { $0.append(count ?? -1) }
+          group.leave()
+        }.start()
+      }
+      for _ in 0..<threads { gate.signal() }
+      group.wait()
+      #expect(counts.withLock { $0.sorted() } == Array(1...threads))
+    }
+  }
 }

@@ -133,6 +133,12 @@ public struct LiveToken: Sendable, Equatable {
 public protocol SessionStore {
   func createSession(
     id: UUID, user: UUID, kind: SessionKind, client: ClientInfo, now: Double, absoluteExpiry: Double) throws
+  /// Inserts `opening`'s session, its first refresh token, its audit event
+  /// and deletes the counter it clears, all or nothing, and returns how many
+  /// live, unexpired sessions the user has, the new one included (for the
+  /// cap, which needs the list only beyond its limit). The caller holds the
+  /// user's row lock, so a concurrent login of the same user is counted.
+  func openSession(_ opening: SessionOpening) throws -> Int
   /// Returns the new token's id.
   func insertRefreshToken(session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double)
     throws -> Int64

@@ -71,11 +71,9 @@ extension AuthService {
       // The user row lock serialises this user's logins, so the cap holds.
       guard try tx.findUser(id: user.id, lock: true) != nil else { throw AuthError.invalidCredentials }
       if let rehashed { try tx.updatePasswordHash(of: user.id, to: rehashed, now: now) }
-      try tx.deleteThrottleCounter(keys.budget)
-      let opened = try openSession(on: tx, user: user.id, kind: kind, client: client, now: now)
-      try tx.recordAudit(
-        AuditEvent(time: now, type: .loginSuccess, userID: user.id, sessionID: opened.0, ip: client.ip))
-      return opened
+      return try openSession(
+        on: tx, user: user.id, kind: kind, client: client, now: now, audit: .loginSuccess,
+        clearing: keys.budget)
     }
     counter.increment("latchkey_logins_total", [("result", "success")])
     didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
@@ -86,22 +84,27 @@ extension AuthService {
 
   /// Opens a session of `kind` for `user` with its first refresh token,
   /// inside the caller's transaction, which must hold the user's row lock
-  /// (so the session cap holds). The cap's evictions are published here and
-  /// returned for `didRevoke` after the commit.
+  /// (so the session cap holds). A login's audit event and the throttle
+  /// counter it clears ride along in the same store step. The cap's
+  /// evictions are published here and returned for `didRevoke` after the
+  /// commit.
   func openSession(
     on tx: any StoreTransaction, id: UUID? = nil, user: UUID, kind: SessionKind, client: ClientInfo,
-    now: Double
+    now: Double, audit: AuditType? = nil, clearing: String? = nil
   ) throws -> (UUID, IssuedRefreshToken, [UUID]) {
     let session = id ?? secrets.newID()
     let refresh = secrets.newRefreshToken()
     let sessionExpiry = now + Double(settings.sessionMaxAge)
     let refreshExpiry = min(now + Double(settings.refreshTTL), sessionExpiry)
-    try tx.createSession(
-      id: session, user: user, kind: kind, client: client, now: now, absoluteExpiry: sessionExpiry)
-    _ = try tx.insertRefreshToken(
-      session: session, hash: secrets.refreshHash(refresh), parent: nil, issuedAt: now,
-      expiresAt: refreshExpiry)
-    let excess = sessionCap.evictions(live: try tx.cappedSessions(of: user, now: now), keep: session)
+    let live = try tx.openSession(
+      SessionOpening(
+        id: session, user: user, kind: kind, client: client, now: now, absoluteExpiry: sessionExpiry,
+        refreshHash: secrets.refreshHash(refresh), refreshExpiry: refreshExpiry, audit: audit,
+        clearing: clearing))
+    // The list only when the cap is exceeded: most logins need just the count.
+    let excess =
+      sessionCap.isExceeded(live: live)
+      ? sessionCap.evictions(live: try tx.cappedSessions(of: user, now: now), keep: session) : []
     let evicted =
       excess.isEmpty ? [] : try tx.revokeSessions(.sessions(excess), reason: .sessionLimit, now: now)
     try publish(RevocationBatch(sessions: evicted), on: tx)

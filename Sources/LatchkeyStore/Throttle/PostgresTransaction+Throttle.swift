@@ -22,7 +22,7 @@ extension PostgresTransaction: ThrottleStore {
     for row in rows {
       if let key = row.string("key"), let counter = Self.counter(row) { counters[key] = counter }
     }
-    return (try rows.first.flatMap(Self.user), counters)
+    return (rows.first.flatMap(Self.user), counters)
   }
 
   private static let userAndCountersSQL = """

@@ -122,6 +122,18 @@ final class InMemoryStore: Store {
         kind: kind)
     }
 
+    func openSession(_ opening: SessionOpening) throws -> Int {
+      try createSession(
+        id: opening.id, user: opening.user, kind: opening.kind, client: opening.client, now: opening.now,
+        absoluteExpiry: opening.absoluteExpiry)
+      _ = try insertRefreshToken(
+        session: opening.id, hash: opening.refreshHash, parent: nil, issuedAt: opening.now,
+        expiresAt: opening.refreshExpiry)
+      if let event = opening.auditEvent { state.audit.append(event) }
+      if let key = opening.clearing { state.throttle[key] = nil }
+      return try cappedSessions(of: opening.user, now: opening.now).count
+    }
+
     func insertRefreshToken(session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double)
       throws -> Int64
     {
