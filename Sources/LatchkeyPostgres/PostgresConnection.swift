@@ -31,6 +31,9 @@ public final class PostgresConnection {
   /// already taken by another client) on the next, so every statement goes unnamed, parsed in
   /// the same round trip as its execution.
   var usesNamedStatements = true
+  /// Set by the pool's `transaction`: BEGIN has not been sent yet and goes out with the next
+  /// statement, in the same round trip, so a transaction costs the server one wake-up less.
+  var beginsWithNextStatement = false
 
   private struct PreparedStatement {
     let name: String
@@ -112,6 +115,10 @@ public final class PostgresConnection {
   @discardableResult
   func executeReturningTag(_ sql: String) throws(PostgresError) -> String {
     let conn = try live()
+    if beginsWithNextStatement {
+      beginsWithNextStatement = false
+      try withResult(PQexec(conn, "BEGIN")) { _ in }
+    }
     return try withResult(PQexec(conn, sql)) { result in String(cString: PQcmdStatus(result)) }
   }
 
@@ -172,30 +179,76 @@ public final class PostgresConnection {
 
   private func runPrepared(_ sql: String, _ params: [PostgresBind]) throws(PostgresError) -> PostgresResult {
     let conn = try live()
-    guard usesNamedStatements else {
-      let encoded = try EncodedParameters(params)
-      let result = encoded.withPointers { values, lengths, formats in
-        PQexecParams(conn, sql, Int32(params.count), nil, values, lengths, formats, 0)
-      }
-      return try withResult(result) { result in Self.read(result) }
-    }
-    let statement = try prepared(sql, on: conn)
-    guard statement.parameterCount == params.count else {
+    let statement = usesNamedStatements ? try prepared(sql, on: conn) : nil
+    if let statement, statement.parameterCount != params.count {
       throw PostgresError(
         kind: .query,
         serverMessage: "statement takes \(statement.parameterCount) parameters, got \(params.count)")
     }
     let encoded = try EncodedParameters(params)
-    let result = encoded.withPointers { values, lengths, formats in
-      PQexecPrepared(conn, statement.name, Int32(params.count), values, lengths, formats, 0)
+    let send = { (conn: OpaquePointer, pipelined: Bool) -> OpaquePointer? in
+      encoded.withPointers { values, lengths, formats in
+        let count = Int32(params.count)
+        switch (statement, pipelined) {
+        case (let statement?, false):
+          return PQexecPrepared(conn, statement.name, count, values, lengths, formats, 0)
+        case (nil, false): return PQexecParams(conn, sql, count, nil, values, lengths, formats, 0)
+        // Pipelined: only queued here; `afterBegin` reads the results. Any non-nil pointer says "sent".
+        case (let statement?, true):
+          return PQsendQueryPrepared(conn, statement.name, count, values, lengths, formats, 0) == 1
+            ? conn : nil
+        case (nil, true):
+          return PQsendQueryParams(conn, sql, count, nil, values, lengths, formats, 0) == 1 ? conn : nil
+        }
+      }
+    }
+    let result: OpaquePointer?
+    if beginsWithNextStatement {
+      beginsWithNextStatement = false
+      result = try afterBegin(conn) { send($0, true) != nil }
+    } else {
+      result = send(conn, false)
     }
     do {
       return try withResult(result) { result in Self.read(result) }
-    } catch let error where error.isStalePlan {
+    } catch let error where error.isStalePlan && statement != nil {
       statements[sql] = nil
       lastStatement = nil
       throw error
     }
+  }
+
+  /// Sends BEGIN and the statement `queue` adds as one pipeline (libpq's pipeline mode: both go
+  /// out before either answer is read) and returns the statement's result. Expected answers:
+  /// BEGIN's result, a nil separator, the statement's, a nil, then the sync. A failed BEGIN
+  /// is thrown (the statement was skipped); two nils in a row mean the connection is gone.
+  private func afterBegin(_ conn: OpaquePointer, queue: (OpaquePointer) -> Bool) throws(PostgresError)
+    -> OpaquePointer?
+  {
+    guard PQenterPipelineMode(conn) == 1 else { throw connectionLevelError() }
+    guard PQsendQueryParams(conn, "BEGIN", 0, nil, nil, nil, nil, 0) == 1, queue(conn),
+      PQpipelineSync(conn) == 1
+    else { throw connectionLevelError() }
+    var results: [OpaquePointer] = []
+    var separators = 0
+    while separators < 2 {
+      guard let result = PQgetResult(conn) else {
+        separators += 1
+        continue
+      }
+      separators = 0
+      if PQresultStatus(result) == PGRES_PIPELINE_SYNC {
+        PQclear(result)
+        break
+      }
+      results.append(result)
+    }
+    guard separators < 2, PQexitPipelineMode(conn) == 1, results.count == 2 else {
+      results.forEach { PQclear($0) }
+      throw connectionLevelError()
+    }
+    try withResult(results[0]) { _ in }
+    return results[1]
   }
 
   private func prepared(_ sql: String, on conn: OpaquePointer) throws(PostgresError) -> PreparedStatement {

@@ -37,10 +37,13 @@ public final class PostgresPool: Sendable {
   }
 
   /// Runs `body` between BEGIN and COMMIT. Anything `body` throws rolls back and is rethrown
-  /// unchanged; a connection whose rollback fails is discarded.
+  /// unchanged; a connection whose rollback fails is discarded. BEGIN travels with the body's
+  /// first statement (`PostgresConnection.beginsWithNextStatement`); a body that runs none has
+  /// nothing to commit.
   public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
     try withConnection { connection in
-      try connection.execute(script: "BEGIN")
+      connection.beginsWithNextStatement = true
+      defer { connection.beginsWithNextStatement = false }
       let value: T
       do {
         value = try body(connection)
@@ -48,6 +51,7 @@ public final class PostgresPool: Sendable {
         rollback(connection)
         throw error
       }
+      if connection.beginsWithNextStatement { return value }
       // COMMIT of a transaction that already failed answers ROLLBACK without an error: a body that
       // swallowed a statement error must not be reported as committed.
       if connection.transactionStatus == PQTRANS_INERROR {

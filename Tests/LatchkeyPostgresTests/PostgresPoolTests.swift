@@ -48,6 +48,59 @@ import Testing
     }
   }
 
+  /// BEGIN travels with the first statement: the statements still share one transaction, with
+  /// prepared statements and with unnamed ones (behind a transaction-mode pooler).
+  @Test(arguments: [true, false]) func theFirstStatementOpensTheTransaction(named: Bool) throws {
+    try TestDatabase.withDatabase { url in
+      let pool = PostgresPool(url: url, size: 1, namedStatements: named)
+      defer { pool.close() }
+      let xid = "select pg_current_xact_id()::text as xid"
+      let (first, second) = try pool.transaction { connection in
+        (try connection.query(xid).rows[0].string("xid"), try connection.query(xid).rows[0].string("xid"))
+      }
+      #expect(first != nil && first == second)
+      // The next one is a transaction of its own again.
+      let third = try pool.transaction { try $0.query(xid).rows[0].string("xid") }
+      #expect(third != nil && third != first)
+      try pool.withConnection { try $0.execute(script: "create table items (name text unique)") }
+      // A first statement that fails leaves the transaction aborted, rolled back on the way out,
+      // and the connection in good order.
+      #expect(throws: PostgresError.self) {
+        try pool.transaction { connection in
+          _ = try connection.query("insert into items values ($1::int / 0)", ["1"])
+        }
+      }
+      let kept = try pool.transaction { connection in
+        try connection.query("insert into items values ($1)", ["kept"]).affectedRows
+      }
+      #expect(kept == 1)
+      #expect(pool.stats.connectionsDiscarded == 0)
+    }
+  }
+
+  @Test func aTransactionWithoutStatementsSendsNothingAndAStatementThatCannotBePreparedNoBegin()
+    throws
+  {
+    try TestDatabase.withDatabase { url in
+      let pool = PostgresPool(url: url, size: 1)
+      defer { pool.close() }
+      #expect(try pool.transaction { _ in 42 } == 42)
+      try pool.withConnection { try $0.execute(script: "create table items (name text)") }
+      // The failed prepare sent nothing, so the body's next statement still opens the
+      // transaction, and the body's error still rolls it back.
+      #expect(throws: BodyFailed()) {
+        try pool.transaction { connection in
+          #expect(throws: PostgresError.self) { try connection.query("selec 1") }
+          _ = try connection.query("insert into items values ($1)", ["rolled back"])
+          throw BodyFailed()
+        }
+      }
+      let count = try pool.withConnection { try $0.query("select count(*) from items").rows[0].int(0) }
+      #expect(count == 0)
+      #expect(pool.stats.connectionsDiscarded == 0)
+    }
+  }
+
   @Test func openTransactionIsRolledBackOnRelease() throws {
     try TestDatabase.withDatabase { url in
       let pool = PostgresPool(url: url, size: 1)

@@ -133,6 +133,12 @@ public struct LiveToken: Sendable, Equatable {
 public protocol SessionStore {
   func createSession(
     id: UUID, user: UUID, kind: SessionKind, client: ClientInfo, now: Double, absoluteExpiry: Double) throws
+  /// Inserts `opening`'s session, its first refresh token, its audit event
+  /// and deletes the counter it clears, all or nothing, and returns how many
+  /// live, unexpired sessions the user has, the new one included (for the
+  /// cap, which needs the list only beyond its limit). The caller holds the
+  /// user's row lock, so a concurrent login of the same user is counted.
+  func openSession(_ opening: SessionOpening) throws -> Int
   /// Returns the new token's id.
   func insertRefreshToken(session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double)
     throws -> Int64
@@ -178,6 +184,16 @@ public protocol SessionStore {
 
 public protocol ThrottleStore {
   func throttleCounter(_ key: String) throws -> ThrottleCounter?
+  /// What a password attempt checks before hashing, in one read: the
+  /// account with `emailKey` (nil when there is none) and the counters on
+  /// record among `keys` (at most three: the account's or a device's
+  /// budgets and the address's), by key.
+  func findUser(emailKey: String, counters keys: [String]) throws -> (User?, [String: ThrottleCounter])
+  /// One verified password failure, all or nothing: each of `keys`'
+  /// counters moves on by `throttle`'s window for it
+  /// (`ThrottleWindow.recordingFailure` at `audit.time`) under its row lock,
+  /// so concurrent failures all count, and `audit` is recorded.
+  func recordLoginFailure(_ keys: LoginThrottle.Keys, throttle: LoginThrottle, audit: AuditEvent) throws
   /// Reads the counter and holds its row (created empty when missing) until
   /// the transaction ends, so concurrent updates apply one after another.
   func lockThrottleCounter(_ key: String) throws -> ThrottleCounter?

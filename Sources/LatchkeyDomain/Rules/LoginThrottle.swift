@@ -29,6 +29,15 @@ public struct LoginThrottle: Sendable, Equatable {
     return Keys(budget: budget, address: "address:" + ip)
   }
 
+  /// Every key an attempt may draw on before the account is known: the
+  /// device's budget counts only if the cookie turns out to be the
+  /// account's, so both budgets are read with the address's.
+  public static func candidateKeys(emailKey: String, device: DeviceToken?, ip: String) -> [String] {
+    let stranger = keys(emailKey: emailKey, device: nil, ip: ip)
+    guard device != nil else { return [stranger.budget, stranger.address] }
+    return [stranger.budget, keys(emailKey: emailKey, device: device, ip: ip).budget, stranger.address]
+  }
+
   /// Seconds to wait before this attempt may be verified, or nil.
   public func retryAfter(budget: ThrottleCounter?, address: ThrottleCounter?, now: Double) -> Int? {
     let waits = [self.account.retryAfter(budget, now: now), self.address.retryAfter(address, now: now)]

@@ -22,6 +22,12 @@ public struct SessionCap: Sendable, Equatable {
     self.limit = limit
   }
 
+  /// Whether `live` sessions (the new one included) are more than the
+  /// limit, so `evictions` has something to end.
+  public func isExceeded(live: Int) -> Bool {
+    live > limit
+  }
+
   /// The sessions to revoke so that `keep` (the one a login just created)
   /// plus the rest fit the limit. `keep` is never evicted: its timestamps
   /// come from the start of the login, so a concurrent login that committed

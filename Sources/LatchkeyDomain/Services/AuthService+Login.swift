@@ -71,11 +71,9 @@ extension AuthService {
       // The user row lock serialises this user's logins, so the cap holds.
       guard try tx.findUser(id: user.id, lock: true) != nil else { throw AuthError.invalidCredentials }
       if let rehashed { try tx.updatePasswordHash(of: user.id, to: rehashed, now: now) }
-      try tx.deleteThrottleCounter(keys.budget)
-      let opened = try openSession(on: tx, user: user.id, kind: kind, client: client, now: now)
-      try tx.recordAudit(
-        AuditEvent(time: now, type: .loginSuccess, userID: user.id, sessionID: opened.0, ip: client.ip))
-      return opened
+      return try openSession(
+        on: tx, user: user.id, kind: kind, client: client, now: now, audit: .loginSuccess,
+        clearing: keys.budget)
     }
     counter.increment("latchkey_logins_total", [("result", "success")])
     didRevoke(RevocationBatch(sessions: evicted), reason: .sessionLimit)
@@ -86,22 +84,27 @@ extension AuthService {
 
   /// Opens a session of `kind` for `user` with its first refresh token,
   /// inside the caller's transaction, which must hold the user's row lock
-  /// (so the session cap holds). The cap's evictions are published here and
-  /// returned for `didRevoke` after the commit.
+  /// (so the session cap holds). A login's audit event and the throttle
+  /// counter it clears ride along in the same store step. The cap's
+  /// evictions are published here and returned for `didRevoke` after the
+  /// commit.
   func openSession(
     on tx: any StoreTransaction, id: UUID? = nil, user: UUID, kind: SessionKind, client: ClientInfo,
-    now: Double
+    now: Double, audit: AuditType? = nil, clearing: String? = nil
   ) throws -> (UUID, IssuedRefreshToken, [UUID]) {
     let session = id ?? secrets.newID()
     let refresh = secrets.newRefreshToken()
     let sessionExpiry = now + Double(settings.sessionMaxAge)
     let refreshExpiry = min(now + Double(settings.refreshTTL), sessionExpiry)
-    try tx.createSession(
-      id: session, user: user, kind: kind, client: client, now: now, absoluteExpiry: sessionExpiry)
-    _ = try tx.insertRefreshToken(
-      session: session, hash: secrets.refreshHash(refresh), parent: nil, issuedAt: now,
-      expiresAt: refreshExpiry)
-    let excess = sessionCap.evictions(live: try tx.cappedSessions(of: user, now: now), keep: session)
+    let live = try tx.openSession(
+      SessionOpening(
+        id: session, user: user, kind: kind, client: client, now: now, absoluteExpiry: sessionExpiry,
+        refreshHash: secrets.refreshHash(refresh), refreshExpiry: refreshExpiry, audit: audit,
+        clearing: clearing))
+    // The list only when the cap is exceeded: most logins need just the count.
+    let excess =
+      sessionCap.isExceeded(live: live)
+      ? sessionCap.evictions(live: try tx.cappedSessions(of: user, now: now), keep: session) : []
     let evicted =
       excess.isEmpty ? [] : try tx.revokeSessions(.sessions(excess), reason: .sessionLimit, now: now)
     try publish(RevocationBatch(sessions: evicted), on: tx)
@@ -129,36 +132,29 @@ extension AuthService {
   }
 
   /// Finds the account and refuses the attempt when a budget it draws on is
-  /// spent. Nothing is written: only verified failures are recorded.
+  /// spent. Nothing is written: only verified failures are recorded. One
+  /// read: the device's budget is fetched before it is known to count.
   func checkThrottle(emailKey: String, device: DeviceToken?, client: ClientInfo, now: Double) throws
     -> (User?, LoginThrottle.Keys)
   {
-    let (user, keys, wait) = try store.read { tx -> (User?, LoginThrottle.Keys, Int?) in
-      let user = try tx.findUser(emailKey: emailKey)
-      // A device cookie counts only for the account it was issued to.
-      let known = device.flatMap { $0.userID == user?.id ? $0 : nil }
-      let keys = LoginThrottle.keys(emailKey: emailKey, device: known, ip: client.ip)
-      let wait = throttle.retryAfter(
-        budget: try tx.throttleCounter(keys.budget), address: try tx.throttleCounter(keys.address), now: now)
-      return (user, keys, wait)
-    }
-    if let wait {
+    let candidates = LoginThrottle.candidateKeys(emailKey: emailKey, device: device, ip: client.ip)
+    let (user, counters) = try store.read { tx in try tx.findUser(emailKey: emailKey, counters: candidates) }
+    // A device cookie counts only for the account it was issued to.
+    let known = device.flatMap { $0.userID == user?.id ? $0 : nil }
+    let keys = LoginThrottle.keys(emailKey: emailKey, device: known, ip: client.ip)
+    if let wait = throttle.retryAfter(
+      budget: counters[keys.budget], address: counters[keys.address], now: now)
+    {
       counter.increment("latchkey_logins_total", [("result", "throttled")])
       throw AuthError.throttled(retryAfter: wait)
     }
     return (user, keys)
   }
 
-  /// Records one verified failure against the attempt's budgets, under
-  /// their row locks so concurrent failures all count.
+  /// Records one verified failure against the attempt's budgets, with its
+  /// audit event, in one atomic store step.
   func recordFailure(_ keys: LoginThrottle.Keys, user: UUID?, client: ClientInfo, now: Double) throws {
-    try store.transaction { tx in
-      for (key, window) in [(keys.budget, throttle.account), (keys.address, throttle.address)] {
-        let counter = window.recordingFailure(try tx.lockThrottleCounter(key), now: now)
-        try tx.saveThrottleCounter(key, counter)
-      }
-      try tx.recordAudit(
-        AuditEvent(time: now, type: .loginFailure, userID: user, sessionID: nil, ip: client.ip))
-    }
+    let audit = AuditEvent(time: now, type: .loginFailure, userID: user, sessionID: nil, ip: client.ip)
+    try store.read { tx in try tx.recordLoginFailure(keys, throttle: throttle, audit: audit) }
   }
 }

@@ -21,6 +21,48 @@ extension PostgresTransaction: SessionStore {
       ] + kind.binds)
   }
 
+  /// One statement, so all or nothing: the token and the audit event read
+  /// the session's id from its insert, and the count runs on the statement's
+  /// snapshot, which cannot see the new session (hence the one added). It is
+  /// taken after the caller's user row lock, so it sees every session a
+  /// concurrent login of the same user committed before.
+  public func openSession(_ opening: SessionOpening) throws -> Int {
+    let result = try db.query(
+      Self.openSessionSQL,
+      [
+        .uuid(opening.id), .uuid(opening.user), .double(opening.now), .double(opening.absoluteExpiry),
+        .text(opening.client.userAgent), .text(opening.client.ip),
+      ] + opening.kind.binds + [
+        .bytes(opening.refreshHash), .double(opening.refreshExpiry),
+        opening.audit.map { .text($0.rawValue) } ?? .null, opening.clearing.map { .text($0) } ?? .null,
+      ])
+    guard let live = result.rows.first?.int("live") else { throw UnexpectedRow(what: "live session count") }
+    return Int(live)
+  }
+
+  private static let openSessionSQL = """
+    with session as (
+      insert into sessions (
+        id, user_id, created_at, last_used_at, absolute_expires_at, user_agent, ip, kind, client_id, scopes)
+      values ($1::uuid, $2::uuid, to_timestamp($3::float8), to_timestamp($3::float8), to_timestamp($4::float8),
+        $5, $6::text, $7, $8::uuid, string_to_array($9, ' '))
+      returning id
+    ),
+    token as (
+      insert into refresh_tokens (session_id, token_hash, parent_id, issued_at, expires_at)
+      select id, $10::bytea, null, to_timestamp($3::float8), to_timestamp($11::float8) from session
+    ),
+    audit as (
+      insert into audit_events (time, type, user_id, session_id, ip)
+      select to_timestamp($3::float8), $12::text, $2::uuid, id, $6::text from session where $12::text is not null
+    ),
+    cleared as (
+      delete from login_throttle where key = $13::text
+    )
+    select 1 + count(*) as live from sessions
+    where user_id = $2::uuid and revoked_at is null and absolute_expires_at > to_timestamp($3::float8)
+    """
+
   public func insertRefreshToken(
     session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double
   )

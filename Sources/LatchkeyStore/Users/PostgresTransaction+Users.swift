@@ -46,7 +46,8 @@ extension PostgresTransaction: UserStore {
     ).rows.first?.double("cutoff")
   }
 
-  private static func user(_ row: PostgresRow) -> User? {
+  /// A user from a row with `columns` (nil when they are null: no account).
+  static func user(_ row: PostgresRow) -> User? {
     guard let id = row.uuid("id"), let email = row.string("email"), let role = row.string("role"),
       let hash = row.string("password_hash")
     else { return nil }

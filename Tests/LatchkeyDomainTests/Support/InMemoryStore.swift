@@ -122,6 +122,18 @@ final class InMemoryStore: Store {
         kind: kind)
     }
 
+    func openSession(_ opening: SessionOpening) throws -> Int {
+      try createSession(
+        id: opening.id, user: opening.user, kind: opening.kind, client: opening.client, now: opening.now,
+        absoluteExpiry: opening.absoluteExpiry)
+      _ = try insertRefreshToken(
+        session: opening.id, hash: opening.refreshHash, parent: nil, issuedAt: opening.now,
+        expiresAt: opening.refreshExpiry)
+      if let event = opening.auditEvent { state.audit.append(event) }
+      if let key = opening.clearing { state.throttle[key] = nil }
+      return try cappedSessions(of: opening.user, now: opening.now).count
+    }
+
     func insertRefreshToken(session: UUID, hash: [UInt8], parent: Int64?, issuedAt: Double, expiresAt: Double)
       throws -> Int64
     {
@@ -262,6 +274,17 @@ final class InMemoryStore: Store {
     }
 
     func deleteThrottleCounter(_ key: String) throws { state.throttle[key] = nil }
+
+    func findUser(emailKey: String, counters keys: [String]) throws -> (User?, [String: ThrottleCounter]) {
+      (try findUser(emailKey: emailKey), state.throttle.filter { keys.contains($0.key) })
+    }
+
+    func recordLoginFailure(_ keys: LoginThrottle.Keys, throttle: LoginThrottle, audit: AuditEvent) throws {
+      for (key, window) in [(keys.budget, throttle.account), (keys.address, throttle.address)] {
+        state.throttle[key] = window.recordingFailure(state.throttle[key], now: audit.time)
+      }
+      state.audit.append(audit)
+    }
 
     func recordAudit(_ event: AuditEvent) throws { state.audit.append(event) }
 
