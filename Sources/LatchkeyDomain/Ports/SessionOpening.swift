@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A new session with its first refresh token, as `SessionStore.openSession`
 /// inserts it, and the bookkeeping of the login that opens it.
