@@ -23,7 +23,7 @@ public enum HTTPServerError: Error, CustomStringConvertible {
 /// The HTTP/1.1 server: an acceptor thread hands connections to
 /// libmicrohttpd's epoll thread pool, in front of a `Responder`. Handlers
 /// marked `.blocking` run on `BoundedThreadPool` threads while MHD keeps the
-/// connection suspended. The C side lives in `MHDBridge.swift`; the graceful
+/// connection suspended, `.slow` ones on a pool of their own. The C side lives in `MHDBridge.swift`; the graceful
 /// stop's bookkeeping in `DrainStateMachine`.
 ///
 /// The C daemon pointer lives inside the `lifecycle` mutex; MHD's own
@@ -34,6 +34,8 @@ public final class HTTPServer: Sendable {
   let responder: Responder
   let observer: RequestObserver?
   public let workers: BoundedThreadPool
+  /// `.slow` handlers' threads: a flood of them leaves `workers` free.
+  public let slowWorkers: BoundedThreadPool
 
   /// What `start()` sets up and `stop()` takes down.
   private struct Running {
@@ -69,11 +71,15 @@ public final class HTTPServer: Sendable {
     self.workers = BoundedThreadPool(
       threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit,
       name: "lk-worker")
+    self.slowWorkers = BoundedThreadPool(
+      threads: configuration.slowWorkerThreads, queueLimit: configuration.slowWorkerQueueLimit,
+      name: "lk-slow")
   }
 
   deinit {
     // Only reached when never started or stopped: end the worker threads.
     workers.shutdown()
+    slowWorkers.shutdown()
   }
 
   /// The bound port (differs from the configured one when that was 0).
@@ -148,6 +154,7 @@ public final class HTTPServer: Sendable {
 
       let conclusion = awaitDrain(deadline: .now() + configuration.drainTimeoutSeconds)
       workers.shutdown()
+      slowWorkers.shutdown()
       switch conclusion {
       case .stopDaemon:
         MHD_stop_daemon(running.daemon)

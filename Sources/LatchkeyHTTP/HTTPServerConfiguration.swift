@@ -8,6 +8,9 @@ public struct HTTPServerConfiguration: Sendable {
   /// Threads for blocking handlers, and how many may wait for one.
   public var workerThreads: Int = 32
   public var workerQueueLimit: Int = 2048
+  /// Threads for `.slow` handlers (password hashing), and how many may wait.
+  public var slowWorkerThreads: Int = 8
+  public var slowWorkerQueueLimit: Int = 2048
   public var maxConnections: Int = 4096
   /// A connection idle (or trickling) this long is closed.
   public var idleTimeoutSeconds: Int = 30

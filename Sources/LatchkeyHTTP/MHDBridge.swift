@@ -289,7 +289,8 @@ private func latchkeyAccessHandler(
     // MHD_resume_connection is meant to be called from another thread, and
     // the connection stays valid while suspended (the drain waits for it).
     nonisolated(unsafe) let suspended = connection
-    let accepted = server.workers.submit {
+    let pool = route.execution.isSlow ? server.slowWorkers : server.workers
+    let accepted = pool.submit {
       state.pending = responder.run(route, routed)
       MHD_resume_connection(suspended)
     }

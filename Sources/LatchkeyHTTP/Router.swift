@@ -3,7 +3,14 @@
 /// while the connection is suspended, so a slow handler never delays a cheap one.
 public enum Execution: Sendable {
   case inline
+  /// Short blocking work (SQL round trips): the worker pool, sized to the
+  /// work it waits on (the database pool), so workers never queue for
+  /// connections, and a worker that finishes takes the next request without
+  /// going to sleep.
   case blocking
+  /// Blocking work that is slow on purpose (password hashing): its own
+  /// threads, so a login flood never holds the workers the short work needs.
+  case slow
   /// Inline while the condition holds (e.g. the revocation view is in sync
   /// and no I/O is needed), blocking otherwise. Asked per request.
   case inlineWhen(@Sendable () -> Bool)
@@ -11,9 +18,15 @@ public enum Execution: Sendable {
   public var runsInline: Bool {
     switch self {
     case .inline: return true
-    case .blocking: return false
+    case .blocking, .slow: return false
     case .inlineWhen(let condition): return condition()
     }
+  }
+
+  /// Runs on the slow pool rather than the worker pool when not inline.
+  public var isSlow: Bool {
+    if case .slow = self { return true }
+    return false
   }
 }
 

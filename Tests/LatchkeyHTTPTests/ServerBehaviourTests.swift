@@ -52,6 +52,46 @@ import Testing
     #expect(try second.value().status == 200)
   }
 
+  @Test func slowHandlersNeverHoldTheWorkers() throws {
+    let gate = Gate()
+    let server = try startServer(
+      configure: {
+        $0.workerThreads = 1
+        $0.slowWorkerThreads = 2
+      },
+      routes: { router in
+        standardRoutes(&router)
+        router.add("POST", "/hash", execution: .slow) { _ in
+          gate.hold()
+          return Response.json(200, bytes: Array("{}".utf8))
+        }
+      })
+    defer {
+      gate.release(8)
+      server.stop()
+    }
+    let port = server.port
+    // Every slow thread held, and one more slow request waiting for them.
+    let held = (0..<2).map { _ in Background { try fetch(port, "POST", "/hash") } }
+    #expect(gate.waitEntered())
+    #expect(gate.waitEntered())
+    let waiting = Background { try fetch(port, "POST", "/hash") }
+    #expect(eventually { server.slowWorkers.queued == 1 }, "the third slow request never queued")
+
+    // The one worker still serves the short blocking routes.
+    for _ in 0..<3 { #expect(try fetch(port, "GET", "/blocking").status == 200) }
+    #expect(server.workers.queued == 0)
+    #expect(!waiting.isFinished)
+
+    // One handler let go: its thread takes the waiting request. Only then
+    // are the last two let go (a release meant for a held handler could
+    // otherwise be taken by the newcomer).
+    gate.release()
+    #expect(gate.waitEntered(), "the waiting slow request never got a thread")
+    gate.release(2)
+    for request in held + [waiting] { #expect(try request.value().status == 200) }
+  }
+
   @Test func saturatedWorkerQueueAnswers503() throws {
     let gate = Gate()
     let server = try startServer(

@@ -28,12 +28,12 @@ extension Routes {
   /// The `/api` routes are one authenticated group: a handler receives the
   /// caller's identity, and per-user answers are never cached.
   func addAccountRoutes(to router: inout Router) {
-    router.add(.post, "/register", register)
+    router.add(.post, "/register", execution: .slow, register)
     router.group(cache: .noStore, authenticate: authenticate) { api in
       api.add(.get, "/api/me", execution: protectedExecution, me)
       api.add(.get, "/api/sessions", sessions)
       api.add(.delete, "/api/sessions/{id}", deleteSession)
-      api.add(.post, "/api/password", changePassword)
+      api.add(.post, "/api/password", execution: .slow, changePassword)
     }
   }
 

@@ -94,7 +94,14 @@ public final class Application: Sendable {
     var http = HTTPServerConfiguration()
     http.host = config.host
     http.port = config.port
-    http.workerThreads = max(8, config.databasePoolSize * 2)
+    // Short blocking work is SQL: one worker per database connection, so
+    // workers never sleep waiting for one. Password work has its own threads,
+    // enough to keep every hashing thread busy while the others read or write.
+    http.workerThreads = max(4, config.databasePoolSize)
+    http.slowWorkerThreads = 4 * hashing.threadCount
+    // Past this many waiting, a login is refused (503) rather than queued
+    // behind seconds of hashing.
+    http.slowWorkerQueueLimit = 64
     server = HTTPServer(
       configuration: http, responder: responder,
       observer: RequestLogObserver(logger: logger, metrics: metrics, accessLog: config.accessLog))
@@ -106,7 +113,8 @@ public final class Application: Sendable {
     background.append(HTTPService(server: server))
     background.append(purger)
     services = ServiceGroup(background)
-    metrics.addGauges(Self.gauges(pool: pool, hashing: hashing, workers: server.workers))
+    metrics.addGauges(
+      Self.gauges(pool: pool, hashing: hashing, workers: server.workers, slowWorkers: server.slowWorkers))
     if keyManager != nil { metrics.addGauges(keys.gauges) }
   }
 
@@ -185,9 +193,9 @@ public final class Application: Sendable {
     for _ in 0..<submitted { proceed.signal() }
   }
 
-  private static func gauges(pool: PostgresPool, hashing: BoundedThreadPool, workers: BoundedThreadPool)
-    -> @Sendable () -> [Metrics.Gauge]
-  {
+  private static func gauges(
+    pool: PostgresPool, hashing: BoundedThreadPool, workers: BoundedThreadPool, slowWorkers: BoundedThreadPool
+  ) -> @Sendable () -> [Metrics.Gauge] {
     {
       let stats = pool.stats
       let connections = "Database pool connections by state"
@@ -203,6 +211,10 @@ public final class Application: Sendable {
         ("latchkey_hashing_queue", "argon2 jobs waiting", [], Double(hashing.queued)),
         ("latchkey_hashing_active", "argon2 jobs running", [], Double(hashing.active)),
         ("latchkey_worker_queue", "Blocking requests waiting for a worker", [], Double(workers.queued)),
+        (
+          "latchkey_slow_worker_queue", "Password requests waiting for a slow-work thread", [],
+          Double(slowWorkers.queued)
+        ),
       ]
     }
   }

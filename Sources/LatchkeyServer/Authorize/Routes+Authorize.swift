@@ -15,7 +15,7 @@ extension Routes {
         body: css)
     }
     router.add(.get, "/oauth/authorize", authorizeGet)
-    router.add(.post, "/oauth/authorize", authorizePost)
+    router.add(.post, "/oauth/authorize", execution: .slow, authorizePost)
   }
 
   func authorizeGet(_ request: Request) throws -> Response {

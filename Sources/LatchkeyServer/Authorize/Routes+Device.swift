@@ -7,7 +7,7 @@ extension Routes {
   func addDeviceRoutes(to router: inout Router) {
     router.add(.post, "/oauth/device_authorization", cache: .noStore, deviceAuthorization)
     router.add(.get, "/device", deviceGet)
-    router.add(.post, "/device", devicePost)
+    router.add(.post, "/device", execution: .slow, devicePost)
   }
 
   struct DeviceAuthorizationBody: Encodable {

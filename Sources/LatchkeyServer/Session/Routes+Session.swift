@@ -10,7 +10,7 @@ extension Routes {
 
   /// The cookie endpoints: login, refresh, logout (docs/api.md#cookies).
   func addSessionRoutes(to router: inout Router) {
-    router.add(.post, "/login", cache: .noStore, login)
+    router.add(.post, "/login", execution: .slow, cache: .noStore, login)
     router.add(.post, "/refresh", cache: .noStore, refresh)
     router.add(.post, "/logout", cache: .noStore, logout)
   }
