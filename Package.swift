@@ -2,8 +2,6 @@
 import Foundation
 import PackageDescription
 
-// C libraries come from Debian (scripts/setup installs them); SwiftPM cannot
-// fetch packages here, so everything else is written in this package.
 // Release builds are laid out for a small resident set (docs/operations.md, "Binary layout"):
 // every Swift function in a section of its own, so that lld can put the functions start-up,
 // idle and the hot routes run next to each other, in the order Sources/latchkey/latchkey.order
@@ -22,6 +20,8 @@ let layout: [LinkerSetting] = [
     .when(configuration: .release))
 ]
 
+// C libraries come from Debian (scripts/setup installs them); SwiftPM cannot
+// fetch packages here, so everything else is written in this package.
 let package = Package(
   name: "Latchkey",
   products: [
