@@ -134,7 +134,8 @@ def main():
                 continue
             seen.add(section)
             (whole if section.endswith(":(.text)") else one_by_one).append(name)
-        listed += one_by_one + whole
+        # Sorted by name: inside a part the order hardly matters, and a stable list diffs well.
+        listed += sorted(one_by_one) + sorted(whole)
     print("\n".join(listed))
 
 
