@@ -99,9 +99,9 @@ public final class Application: Sendable {
     // enough to keep every hashing thread busy while the others read or write.
     http.workerThreads = max(4, config.databasePoolSize)
     http.slowWorkerThreads = 4 * hashing.threadCount
-    // Past this many waiting, a login is refused (503) rather than queued
-    // behind seconds of hashing.
-    http.slowWorkerQueueLimit = 64
+    // Past this many waiting (a few seconds of hashing), a login is refused
+    // (503, Retry-After) rather than queued behind more.
+    http.slowWorkerQueueLimit = 256
     server = HTTPServer(
       configuration: http, responder: responder,
       observer: RequestLogObserver(logger: logger, metrics: metrics, accessLog: config.accessLog))
