@@ -94,7 +94,7 @@ let package = Package(
     .testTarget(
       name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyJSON", "LatchkeyTesting"]),
     .testTarget(name: "LatchkeyPostgresTests", dependencies: ["LatchkeyPostgres", "LatchkeyTesting"]),
-    .testTarget(name: "LatchkeyDomainTests", dependencies: ["LatchkeyDomain"]),
+    .testTarget(name: "LatchkeyDomainTests", dependencies: ["LatchkeyDomain", "LatchkeyText"]),
     .testTarget(
       name: "LatchkeyStoreTests",
       dependencies: ["LatchkeyStore", "LatchkeyDomain", "LatchkeyPostgres", "LatchkeyTesting"]),

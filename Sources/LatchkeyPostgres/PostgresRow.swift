@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LatchkeyText
 
 /// One row of a result, values in PostgreSQL's text format. Accessors return nil for NULL, for a
 /// column that does not exist and for a value that does not parse as the requested type.
@@ -40,7 +41,7 @@ public struct PostgresRow: Sendable {
 
   public func uuid(_ column: Int) -> UUID? {
     guard let text = value(column) else { return nil }
-    return Self.canonicalUUID(text) ?? UUID(uuidString: text)
+    return UUID.parse(text) ?? UUID(uuidString: text)
   }
 
   public func bytes(_ column: Int) -> [UInt8]? { value(column).flatMap { Bytea.decode($0) } }
@@ -52,41 +53,6 @@ public struct PostgresRow: Sendable {
   public func double(_ name: String) -> Double? { index(name).flatMap { double($0) } }
   public func uuid(_ name: String) -> UUID? { index(name).flatMap { uuid($0) } }
   public func bytes(_ name: String) -> [UInt8]? { index(name).flatMap { bytes($0) } }
-
-  /// PostgreSQL's uuid output (36 characters, lower-case hex) parsed by
-  /// hand: Foundation's parser goes through sscanf, ~9,000 instructions a value.
-  static func canonicalUUID(_ text: String) -> UUID? {
-    var text = text
-    return text.withUTF8 { bytes -> UUID? in
-      guard bytes.count == 36 else { return nil }
-      var result: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-      let ok = withUnsafeMutableBytes(of: &result) { out -> Bool in
-        var position = 0
-        for index in 0..<16 {
-          if index == 4 || index == 6 || index == 8 || index == 10 {
-            guard bytes[position] == UInt8(ascii: "-") else { return false }
-            position += 1
-          }
-          guard let high = hexValue(bytes[position]), let low = hexValue(bytes[position + 1]) else {
-            return false
-          }
-          out[index] = high << 4 | low
-          position += 2
-        }
-        return true
-      }
-      return ok ? UUID(uuid: result) : nil
-    }
-  }
-
-  private static func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-    default: return nil
-    }
-  }
 
   private func value(_ column: Int) -> String? {
     values.indices.contains(column) ? values[column] : nil

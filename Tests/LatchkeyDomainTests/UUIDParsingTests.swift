@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyText
 import Testing
 
 @testable import LatchkeyDomain

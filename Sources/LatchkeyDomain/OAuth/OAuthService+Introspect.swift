@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LatchkeyText
 
 /// What introspection found (RFC 7662 §2.2; docs/oauth.md#introspection).
 public enum TokenIntrospection: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LatchkeyText
 
 /// One committed revocation as instances tell each other about it (over
 /// PostgreSQL NOTIFY; docs/architecture.md#where-things-live). The wire format is

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LatchkeyText
 
 /// The value of the device cookie (OWASP "device cookies"): names the
 /// account it was issued to and carries a nonce that keys the browser's

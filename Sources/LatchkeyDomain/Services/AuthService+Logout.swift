@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LatchkeyText
 
 extension AuthService {
   /// Ends the cookie's session (and the sign-in cookie's, which the same

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LatchkeyText
 
 /// The session rules in motion: accounts, logins, rotation, revocation. It
 /// knows nothing of HTTP, SQL or C: the store, hashing, token codec and

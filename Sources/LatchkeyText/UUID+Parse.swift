@@ -3,7 +3,8 @@ import FoundationEssentials
 extension UUID {
   /// Parses the canonical 36-character form (either case) without
   /// Foundation's sscanf-based parser, which costs more than verifying the
-  /// token it came from. Nil for anything else.
+  /// token it came from (and ~9,000 instructions a value in a result row).
+  /// Nil for anything else.
   public static func parse(_ text: String) -> UUID? {
     // Over the contiguous UTF-8 into a tuple: iterating `utf8` and filling
     // an array cost ~3,000 instructions a UUID, twice on every /api request.
