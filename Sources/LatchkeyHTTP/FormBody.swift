@@ -103,8 +103,8 @@ public enum FormBody {
         decoded.append(UInt8(ascii: " "))
         index += 1
       case UInt8(ascii: "%"):
-        guard raw.endIndex - index >= 3, let high = hexValue(raw[index + 1]),
-          let low = hexValue(raw[index + 2])
+        guard raw.endIndex - index >= 3, let high = ASCIIHex.value(raw[index + 1]),
+          let low = ASCIIHex.value(raw[index + 2])
         else { throw .badRequest("malformed percent-escape in form body") }
         decoded.append(high << 4 | low)
         index += 3

@@ -1,3 +1,5 @@
+import LatchkeyText
+
 /// The path of a request target as received (percent-encoded), decoded
 /// strictly for routing. Pure, so tests and the fuzzer drive it directly.
 ///
@@ -77,8 +79,8 @@ public struct RequestTarget: Sendable, Equatable {
     while index < raw.endIndex {
       var byte = raw[index]
       if byte == UInt8(ascii: "%") {
-        guard raw.endIndex - index >= 3, let high = hexValue(raw[index + 1]),
-          let low = hexValue(raw[index + 2])
+        guard raw.endIndex - index >= 3, let high = ASCIIHex.value(raw[index + 1]),
+          let low = ASCIIHex.value(raw[index + 2])
         else { throw .badRequest("malformed percent-escape in path") }
         byte = high << 4 | low
         index += 3
@@ -105,15 +107,5 @@ public struct RequestTarget: Sendable, Equatable {
       index += 1
     }
     return false
-  }
-}
-
-/// The value of an ASCII hex digit, nil for anything else.
-func hexValue(_ byte: UInt8) -> UInt8? {
-  switch byte {
-  case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-  case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-  case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-  default: return nil
   }
 }

@@ -1,3 +1,5 @@
+import LatchkeyText
+
 /// Decodes bytea text output: the hex format (`\x0aff`, the default since 9.0) and, in case a
 /// server is configured with `bytea_output = escape`, the escape format.
 enum Bytea {
@@ -15,7 +17,9 @@ enum Bytea {
     out.reserveCapacity(digits.count / 2)
     var index = digits.startIndex
     while index < digits.endIndex {
-      guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+      guard let high = ASCIIHex.value(digits[index]), let low = ASCIIHex.value(digits[index + 1]) else {
+        return nil
+      }
       out.append(high << 4 | low)
       index += 2
     }
@@ -45,15 +49,6 @@ enum Bytea {
       }
     }
     return out
-  }
-
-  private static func nibble(_ c: UInt8) -> UInt8? {
-    switch c {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-    default: return nil
-    }
   }
 
   private static func octal(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8? {

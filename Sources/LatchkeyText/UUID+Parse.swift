@@ -19,7 +19,8 @@ extension UUID {
             guard bytes[position] == UInt8(ascii: "-") else { return false }
             position += 1
           }
-          guard let high = hexDigit(bytes[position]), let low = hexDigit(bytes[position + 1]) else {
+          guard let high = ASCIIHex.value(bytes[position]), let low = ASCIIHex.value(bytes[position + 1])
+          else {
             return false
           }
           out[index] = high << 4 | low
@@ -28,16 +29,6 @@ extension UUID {
         return true
       }
       return parsed ? UUID(uuid: uuid) : nil
-    }
-  }
-
-  @inline(__always)
-  private static func hexDigit(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-    default: return nil
     }
   }
 }

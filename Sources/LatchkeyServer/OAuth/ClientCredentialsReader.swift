@@ -56,7 +56,8 @@ struct PresentedClient {
         out.append(UInt8(ascii: " "))
         index += 1
       case UInt8(ascii: "%"):
-        guard index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2])
+        guard index + 2 < bytes.count, let high = ASCIIHex.value(bytes[index + 1]),
+          let low = ASCIIHex.value(bytes[index + 2])
         else {
           return nil
         }
@@ -69,14 +70,5 @@ struct PresentedClient {
     }
     guard !out.contains(0) else { return nil }
     return String(validating: out, as: UTF8.self)
-  }
-
-  private static func hex(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
-    }
   }
 }
